@@ -1,0 +1,1 @@
+"""Agencies, units, users, roles and need-to-know access policy."""

@@ -1,0 +1,51 @@
+"""Session idle expiry and the two-factor requirement for privileged roles."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from ura.apps.accounts.policy import active_assignments
+
+_LAST_SEEN = "ura_last_seen"
+
+# Paths a signed-in user may open before completing two-factor verification.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
+
+
+def requires_two_factor(user: object) -> bool:
+    """Whether one of the user's active roles demands TOTP (administrators, auditors)."""
+    return any(a.role.requires_two_factor for a in active_assignments(user))  # type: ignore[arg-type]
+
+
+class TwoFactorRequiredMiddleware:
+    """Ends idle sessions; sends privileged users to TOTP enrolment or verification.
+
+    Must come after django_otp's ``OTPMiddleware``, which sets ``request.user.is_verified``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(_LAST_SEEN)
+            if isinstance(last_seen, int) and now - last_seen > settings.URA_SESSION_IDLE_SECONDS:
+                logout(request)
+                return redirect(f"{reverse('accounts:login')}?expired=1")
+            request.session[_LAST_SEEN] = now
+            if (
+                not request.path.startswith(_OPEN_PREFIXES)
+                and requires_two_factor(user)
+                and not user.is_verified()  # type: ignore[union-attr]
+            ):
+                return redirect("accounts:two_factor")
+        return self.get_response(request)

@@ -1,0 +1,29 @@
+"""Reads about agencies, units, users and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ura.apps.accounts.models import Agency, RoleAssignment, Unit
+from ura.apps.accounts.policy import active_assignments
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """What the signed-in user sees about themselves on the home page."""
+
+    agency: Agency | None
+    unit: Unit | None
+    assignments: list[RoleAssignment]
+
+
+def user_profile(*, user: AbstractBaseUser | AnonymousUser) -> UserProfile:
+    account = user if user.is_authenticated else None
+    unit: Unit | None = getattr(account, "unit", None)
+    return UserProfile(
+        agency=unit.agency if unit else None, unit=unit, assignments=active_assignments(user)
+    )

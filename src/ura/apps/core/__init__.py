@@ -1,0 +1,1 @@
+"""Platform core: the audit trail, protected-record machinery, background jobs."""

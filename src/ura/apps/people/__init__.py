@@ -1,0 +1,1 @@
+"""People: person records registered by agencies (the person index builds on them)."""

@@ -1,0 +1,142 @@
+"""Writes of person records: need-to-know checks, optimistic locking, audit in one transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ura.apps.accounts.policy import can_create
+from ura.apps.core.models import AuditAction
+from ura.apps.core.services import audit_diff, audit_record
+from ura.apps.people.access import access_person_record_by_id
+from ura.apps.people.models import PersonRecord
+
+if TYPE_CHECKING:
+    from ura.apps.accounts.models import User
+
+#: Fields a user may set directly; ownership and bookkeeping fields are set by the services.
+EDITABLE_FIELDS = (
+    "given_names",
+    "family_name",
+    "father_name",
+    "mother_name",
+    "full_name_original",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_precision",
+    "place_of_birth",
+    "nationality",
+    "document_type",
+    "document_number",
+    "document_country",
+    "biometric_reference",
+    "health_notes",
+    "trafficking_indicators",
+    "notes",
+)
+
+
+class StaleVersionError(Exception):
+    """Someone else saved the record after the version the user edited."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"The record was changed by someone else (now version {current_version}).")
+        self.current_version = current_version
+
+
+def _snapshot(record: PersonRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in EDITABLE_FIELDS}
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    for code_field in ("nationality", "document_country"):
+        if values.get(code_field):
+            values[code_field] = str(values[code_field]).upper()
+    return values
+
+
+def person_record_create(*, actor: User, **values: Any) -> PersonRecord:
+    """Register a person record owned by the actor's unit and agency.
+
+    Raises:
+        PermissionDenied: the actor may not create person records or belongs to no unit.
+        ValidationError: a value is invalid.
+    """
+    if not can_create(actor, PersonRecord) or actor.unit_id is None:
+        raise PermissionDenied("You may not register person records.")
+    record = PersonRecord(
+        owning_agency_id=actor.agency_id,
+        owning_unit_id=actor.unit_id,
+        created_by=actor,
+        **_clean(dict(values)),
+    )
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            changes=audit_diff(PersonRecord, None, _snapshot(record)),
+        )
+    return record
+
+
+def person_record_update(
+    *, actor: User, record_id: int, expected_version: int, **values: Any
+) -> PersonRecord:
+    """Change fields of a record the actor may change.
+
+    Raises:
+        Http404, PermissionDenied: see ``access_person_record_by_id``.
+        StaleVersionError: the record changed since ``expected_version`` was read.
+        ValidationError: a value is invalid.
+    """
+    values = _clean(dict(values))
+    with transaction.atomic():
+        record = access_person_record_by_id(actor, record_id, action="change")
+        before = _snapshot(record)
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.full_clean()
+        # Optimistic locking: the update only happens if nobody saved in between.
+        updated = PersonRecord.objects.filter(pk=record.pk, version=expected_version).update(
+            **{name: getattr(record, name) for name in values},
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            current = PersonRecord.objects.values_list("version", flat=True).get(pk=record.pk)
+            raise StaleVersionError(current)
+        record.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=record,
+            changes=audit_diff(PersonRecord, before, _snapshot(record)),
+            detail={"version": record.version},
+        )
+    return record
+
+
+def person_record_delete(*, actor: User, record_id: int) -> None:
+    """Delete a record the actor may delete; the audit event keeps what it held (masked)."""
+    with transaction.atomic():
+        record = access_person_record_by_id(actor, record_id, action="delete")
+        before = _snapshot(record)
+        pk = record.pk
+        record.delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type="people.personrecord",
+            object_id=str(pk),
+            changes=audit_diff(PersonRecord, before, None),
+        )

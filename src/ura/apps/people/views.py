@@ -1,0 +1,166 @@
+"""Person record pages: thin; access, masking and audit live in access/selectors/services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ura.apps.accounts.policy import can, can_create
+from ura.apps.core.protected import Masked, visible_value
+from ura.apps.people import selectors, services
+from ura.apps.people.access import access_person_record_by_id
+from ura.apps.people.forms import PersonRecordForm, PersonRecordSearchForm
+from ura.apps.people.models import PersonRecord
+
+LIST_FIELDS = (
+    "family_name",
+    "given_names",
+    "father_name",
+    "sex",
+    "date_of_birth",
+    "nationality",
+    "document_number",
+)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("people.view_personrecord"):
+        raise PermissionDenied
+    form = PersonRecordSearchForm(request.GET or None)
+    filters = selectors.PersonRecordFilters()
+    if form.is_valid():
+        filters = selectors.PersonRecordFilters(**form.cleaned_data)
+    page = selectors.person_record_page(
+        actor=request.user, filters=filters, page=_page_number(request)
+    )
+    rows = [
+        (record, [visible_value(request.user, record, f) for f in LIST_FIELDS])
+        for record in page.object_list
+    ]
+    template = "people/_results.html" if request.headers.get("HX-Request") else "people/list.html"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "headers": [PersonRecord._meta.get_field(f).verbose_name for f in LIST_FIELDS],
+            "can_create": can_create(request.user, PersonRecord),
+            "query_string": request.GET.urlencode() if request.GET else "",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = access_person_record_by_id(request.user, record_id)
+    fields: list[tuple[Any, Any]] = []
+    for name in services.EDITABLE_FIELDS:
+        field = PersonRecord._meta.get_field(name)
+        value = visible_value(request.user, record, name)
+        display = getattr(record, f"get_{name}_display", None)
+        if display is not None and value == getattr(record, name):
+            value = display()
+        fields.append((field.verbose_name, value))
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "record": record,
+            "fields": fields,
+            "can_change": can(request.user, "change", record),
+            "can_delete": can(request.user, "delete", record),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest) -> HttpResponse:
+    if not can_create(request.user, PersonRecord):
+        raise PermissionDenied
+    form = PersonRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            record = services.person_record_create(actor=request.user, **values)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Person record registered."))
+            return redirect("people:detail", record_id=record.pk)
+    return render(request, "people/form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = access_person_record_by_id(request.user, record_id, action="change")
+    # A user never receives a sensitive value they may not see, not even inside a form:
+    # such fields are left out of their form.
+    hidden = [
+        name
+        for name in services.EDITABLE_FIELDS
+        if isinstance(visible_value(request.user, record, name), Masked)
+    ]
+    form = PersonRecordForm(
+        request.POST or None, instance=record, initial={"version": record.version}
+    )
+    for name in hidden:
+        del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version" and k not in hidden}
+        try:
+            services.person_record_update(
+                actor=request.user,  # type: ignore[arg-type]
+                record_id=record_id,
+                expected_version=form.cleaned_data["version"] or 0,
+                **values,
+            )
+        except services.StaleVersionError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this record while you were editing it. "
+                    "Reload it to see their changes, then apply yours again."
+                ),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("people:detail", record_id=record_id)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "record": record, "creating": False, "hidden": hidden},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = access_person_record_by_id(request.user, record_id, action="delete")
+    if request.method == "POST":
+        services.person_record_delete(actor=request.user, record_id=record_id)  # type: ignore[arg-type]
+        messages.success(request, _("Person record deleted."))
+        return redirect("people:list")
+    return render(request, "people/confirm_delete.html", {"record": record})

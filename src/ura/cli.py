@@ -1,0 +1,184 @@
+"""The ``ura`` command: set-up, demo, web server, worker, administration, audit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(
+    help="Ura: migration management information system.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+console = Console()
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ura.web.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    _django()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (safe to re-run)."""
+    _manage("migrate", "--no-input", "-v", "0")
+    console.print("[green]Database is up to date.[/green]")
+
+
+@app.command()
+def demo(
+    serve: Annotated[bool, typer.Option(help="Start the web app and worker afterwards.")] = False,
+    port: int = 8000,
+) -> None:
+    """Migrate, load the reproducible demo scenario, print the demo logins (safe to re-run)."""
+    migrate()
+    from ura.web.demo import DEMO_PASSWORD, demo_load
+
+    with console.status("Loading demo data…"):
+        users = demo_load()
+    table_lines = [f"  {u.username:<28} {role:<18} {agency}" for u, role, agency in users]
+    console.print(f"\n[bold]Demo logins[/bold] (password for all: [bold]{DEMO_PASSWORD}[/bold])")
+    console.print("  " + f"{'user':<28} {'role':<18} agency")
+    for line in table_lines:
+        console.print(line)
+    console.print(
+        "\nAdministrators and auditors enrol an authenticator app (TOTP) at their first sign-in."
+    )
+    if serve:
+        _serve(host="127.0.0.1", port=port, with_worker=True)
+
+
+def _serve(*, host: str, port: int, with_worker: bool) -> None:
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--no-input", "-v", "0")
+    worker = None
+    if with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "ura.cli", "worker"])
+    console.print(f"Ura is running on [bold]http://{host}:{port}/[/bold]  (Ctrl+C stops it)")
+    try:
+        from waitress import serve as waitress_serve
+
+        from ura.web.wsgi import application
+
+        waitress_serve(application, host=host, port=port, threads=8, ident="Ura")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+    del settings
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    with_worker: Annotated[bool, typer.Option(help="Also run a background worker.")] = False,
+) -> None:
+    """Serve the web app (waitress, a production WSGI server)."""
+    _serve(host=host, port=port, with_worker=with_worker)
+
+
+@app.command()
+def worker() -> None:
+    """Run background tasks from the database queue until stopped."""
+    _manage("db_worker")
+
+
+@app.command()
+def createadmin(
+    username: str,
+    unit: Annotated[str, typer.Option(help="Unit as AGENCY_CODE/UNIT_CODE")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create an administrator (who then enrols TOTP at first sign-in)."""
+    _django()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from ura.apps.accounts.models import RoleCode, Unit
+    from ura.apps.accounts.services import role_assign, user_create
+
+    agency_code, _, unit_code = unit.partition("/")
+    found = Unit.objects.filter(agency__code=agency_code, code=unit_code).first()
+    if found is None:
+        console.print(f"[red]No unit {unit!r}. Use AGENCY_CODE/UNIT_CODE.[/red]")
+        raise typer.Exit(2)
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        console.print("[red]" + " ".join(exc.messages) + "[/red]")
+        raise typer.Exit(2) from exc
+    with transaction.atomic():
+        user = user_create(
+            actor=None, username=username, password=password, unit=found, is_staff=True
+        )
+        role_assign(actor=None, user=user, role_code=RoleCode.ADMINISTRATOR)
+    console.print(f"[green]Administrator {username} created.[/green]")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; report the first altered, removed or inserted event."""
+    _django()
+    from ura.apps.core.selectors import audit_chain_verify
+
+    with Progress(
+        TextColumn("Verifying audit chain"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("verify", total=None)
+        report = audit_chain_verify(
+            progress=lambda n, total: progress.update(task, completed=n, total=total)
+        )
+    if report.ok:
+        console.print(f"[green]Audit chain intact: {report.checked} events verified.[/green]")
+        return
+    brk = report.first_break
+    if brk is None:  # pragma: no cover - ok is exactly "no break"
+        raise RuntimeError("inconsistent chain report")
+    console.print(
+        f"[red bold]Audit chain BROKEN at event #{brk.entry_id}[/red bold] "
+        f"(after {report.checked} intact events): its content or position was altered."
+    )
+    raise typer.Exit(1)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command (e.g. ``ura manage shell``)."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ura manage", *ctx.args])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The JSON API (django-ninja): one NinjaAPI, a router per app, session or token auth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from ura.apps.accounts.middleware import requires_two_factor
+from ura.apps.accounts.services import api_token_authenticate
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer ura_…`` for system-to-system integration."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session of a signed-in user (CSRF-checked on unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The session cookie name differs in production (__Host- prefix); ask Django.
+        from django.conf import settings
+
+        return request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if requires_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
+            return None
+        return user
+
+
+api = NinjaAPI(
+    title="Ura API",
+    version="1",
+    description="Ura's JSON API. The same need-to-know rules as the web pages apply.",
+    auth=[SessionAuth(), BearerToken()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "Invalid data.", "errors": errors}, status=422)
+
+
+api.add_router("/people/", "ura.apps.people.api.router")

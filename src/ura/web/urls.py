@@ -1,0 +1,21 @@
+"""URL map: each app owns its prefix."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from ura.web import views
+from ura.web.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("ura.apps.accounts.urls")),
+    path("people/", include("ura.apps.people.urls")),
+    path("audit/", include("ura.apps.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Ura administration"
+admin.site.site_title = "Ura"
