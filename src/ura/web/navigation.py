@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class NavEntry:
     staff_only: bool = False
 
 
-def entries_for(user: AbstractBaseUser | AnonymousUser) -> list[tuple[NavEntry, str]]:
+def entries_for(user: AbstractUser | AnonymousUser) -> list[tuple[NavEntry, str]]:
     """The navigation entries the user may see, with their URLs, in app order."""
     if not user.is_authenticated:
         return []

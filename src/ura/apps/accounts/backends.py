@@ -9,7 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from ura.apps.accounts.policy import role_permissions
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
     from django.db.models import Model
 
 
@@ -21,7 +21,7 @@ class RoleBackend(ModelBackend):
     """
 
     def get_all_permissions(
-        self, user_obj: AbstractBaseUser | AnonymousUser, obj: Model | None = None
+        self, user_obj: AbstractUser | AnonymousUser, obj: Model | None = None
     ) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import (
-    AbstractUser,
-    Permission,
-    _user_has_module_perms,
-    _user_has_perm,
-)
+from django.contrib.auth.models import AbstractUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -100,16 +95,20 @@ class User(AbstractUser):
         verbose_name=_("agency"),
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     # Django lets superusers bypass every permission check; Ura does not: rights come only
     # from role assignments (see accounts.backends.RoleBackend).
     def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
-        return self.is_active and _user_has_perm(self, perm, obj)
+        return self.is_active and perm in self.get_all_permissions(obj)
 
     def has_module_perms(self, app_label: str) -> bool:
-        return self.is_active and _user_has_module_perms(self, app_label)
+        return self.is_active and any(
+            p.startswith(f"{app_label}.") for p in self.get_all_permissions()
+        )
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.unit_id is not None:

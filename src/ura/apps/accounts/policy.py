@@ -26,7 +26,7 @@ from django.utils import timezone
 from ura.apps.accounts.models import AccessGrant, RoleAssignment, Scope
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
     from ura.apps.accounts.models import User
 
@@ -37,7 +37,7 @@ M = TypeVar("M", bound=models.Model)
 _CACHE_ATTR = "_ura_active_assignments"
 
 
-def active_assignments(user: AbstractBaseUser | AnonymousUser) -> list[RoleAssignment]:
+def active_assignments(user: AbstractUser | AnonymousUser) -> list[RoleAssignment]:
     """The user's role assignments in force now (cached on the user object per request)."""
     if not user.is_authenticated or not user.is_active:
         return []
@@ -53,14 +53,14 @@ def active_assignments(user: AbstractBaseUser | AnonymousUser) -> list[RoleAssig
     return cached
 
 
-def forget_cached_assignments(user: AbstractBaseUser | AnonymousUser) -> None:
+def forget_cached_assignments(user: AbstractUser | AnonymousUser) -> None:
     """Drop the per-object cache after roles change."""
     for attr in (_CACHE_ATTR, "_ura_perm_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
 
 
-def role_permissions(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+def role_permissions(user: AbstractUser | AnonymousUser) -> set[str]:
     """``app_label.codename`` of every permission the user's active roles grant."""
     perms: set[str] = set()
     for assignment in active_assignments(user):
@@ -73,7 +73,7 @@ def permission_name(model: type[models.Model], action: Action) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def scopes_for(user: AbstractBaseUser | AnonymousUser, permission: str) -> set[Scope]:
+def scopes_for(user: AbstractUser | AnonymousUser, permission: str) -> set[Scope]:
     """The scopes of the active assignments whose role grants ``permission``."""
     app_label, codename = permission.split(".", 1)
     scopes: set[Scope] = set()
@@ -84,7 +84,7 @@ def scopes_for(user: AbstractBaseUser | AnonymousUser, permission: str) -> set[S
     return scopes
 
 
-def _own_filter(model: type[models.Model], user: AbstractBaseUser) -> Q:
+def _own_filter(model: type[models.Model], user: AbstractUser) -> Q:
     own = getattr(model, "own_filter", None)
     if callable(own):
         result = own(user)
@@ -121,7 +121,7 @@ def _grant_filter(model: type[models.Model], user: User, action: Action) -> Q:
 
 
 def scope_filter(
-    user: AbstractBaseUser | AnonymousUser, model: type[models.Model], action: Action
+    user: AbstractUser | AnonymousUser, model: type[models.Model], action: Action
 ) -> Q:
     """A filter matching exactly the rows of ``model`` the user may perform ``action`` on.
 
@@ -142,22 +142,22 @@ def scope_filter(
     if Scope.UNIT in scopes and account.unit_id is not None:
         allowed |= Q(owning_unit_id=account.unit_id)
     if Scope.OWN in scopes:
-        allowed |= _own_filter(model, user)  # type: ignore[arg-type]
+        allowed |= _own_filter(model, account)
     return allowed | _grant_filter(model, account, action)
 
 
 def scoped(
-    user: AbstractBaseUser | AnonymousUser, queryset: models.QuerySet[M], action: Action = "view"
+    user: AbstractUser | AnonymousUser, queryset: models.QuerySet[M], action: Action = "view"
 ) -> models.QuerySet[M]:
     """``queryset`` narrowed to the rows the user may perform ``action`` on."""
     return queryset.filter(scope_filter(user, queryset.model, action))
 
 
-def can(user: AbstractBaseUser | AnonymousUser, action: Action, obj: models.Model) -> bool:
+def can(user: AbstractUser | AnonymousUser, action: Action, obj: models.Model) -> bool:
     """Whether the user may perform ``action`` on ``obj``."""
     return scoped(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
 
 
-def can_create(user: AbstractBaseUser | AnonymousUser, model: type[models.Model]) -> bool:
+def can_create(user: AbstractUser | AnonymousUser, model: type[models.Model]) -> bool:
     """Whether the user may create records of ``model`` (for their own unit)."""
     return bool(scopes_for(user, permission_name(model, "add")))

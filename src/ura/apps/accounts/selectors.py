@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ura.apps.accounts.models import Agency, RoleAssignment, Unit
+from django.core.exceptions import PermissionDenied
+
+from ura.apps.accounts.models import Agency, RoleAssignment, Unit, User
 from ura.apps.accounts.policy import active_assignments
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,18 @@ class UserProfile:
     assignments: list[RoleAssignment]
 
 
-def user_profile(*, user: AbstractBaseUser | AnonymousUser) -> UserProfile:
+def acting_user(user: AbstractUser | AnonymousUser) -> User:
+    """The signed-in user behind a request, for services that act on someone's behalf.
+
+    Raises:
+        PermissionDenied: nobody is signed in.
+    """
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+def user_profile(*, user: AbstractUser | AnonymousUser) -> UserProfile:
     account = user if user.is_authenticated else None
     unit: Unit | None = getattr(account, "unit", None)
     return UserProfile(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -28,9 +27,6 @@ from ura.apps.accounts.policy import forget_cached_assignments
 from ura.apps.accounts.roles import ROLE_DEFINITIONS, collected_grants
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record, object_label
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
 
 TOKEN_PREFIX = "ura_"  # noqa: S105 (a public marker, not a secret)
 
@@ -70,7 +66,7 @@ def roles_sync() -> list[Role]:
 
 def agency_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     code: str,
     name: str,
     kind: AgencyKind,
@@ -96,7 +92,7 @@ def agency_create(
     return agency
 
 
-def unit_create(*, actor: AbstractBaseUser | None, agency: Agency, code: str, name: str) -> Unit:
+def unit_create(*, actor: User | None, agency: Agency, code: str, name: str) -> Unit:
     with transaction.atomic():
         unit = Unit.objects.create(agency=agency, code=code, name=name)
         audit_record(
@@ -110,7 +106,7 @@ def unit_create(*, actor: AbstractBaseUser | None, agency: Agency, code: str, na
 
 def user_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     username: str,
     password: str | None,
     unit: Unit | None,
@@ -148,7 +144,7 @@ def user_create(
 
 def role_assign(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     user: User,
     role_code: RoleCode,
     scope: Scope | None = None,
@@ -183,7 +179,7 @@ def role_assign(
     return assignment
 
 
-def role_revoke(*, actor: AbstractBaseUser | None, assignment: RoleAssignment) -> RoleAssignment:
+def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> RoleAssignment:
     with transaction.atomic():
         assignment.revoked_at = timezone.now()
         assignment.save(update_fields=["revoked_at"])
@@ -203,7 +199,7 @@ def role_revoke(*, actor: AbstractBaseUser | None, assignment: RoleAssignment) -
 
 def access_grant_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     obj: models.Model,
     reason: str,
     user: User | None = None,
@@ -243,7 +239,7 @@ def access_grant_create(
     return grant
 
 
-def access_grant_revoke(*, actor: AbstractBaseUser | None, grant: AccessGrant) -> AccessGrant:
+def access_grant_revoke(*, actor: User | None, grant: AccessGrant) -> AccessGrant:
     with transaction.atomic():
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
@@ -262,7 +258,7 @@ def _token_digest(raw: str) -> str:
 
 
 def api_token_create(
-    *, actor: AbstractBaseUser, user: User, name: str, expires_at: datetime | None = None
+    *, actor: User, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is shown once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -283,7 +279,7 @@ def api_token_create(
     return token, raw
 
 
-def api_token_revoke(*, actor: AbstractBaseUser, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 
 class Sensitivity(models.TextChoices):
@@ -76,7 +76,7 @@ class Masked:
 
 
 def visible_value(
-    user: AbstractBaseUser | AnonymousUser, instance: models.Model, field_name: str
+    user: AbstractUser | AnonymousUser, instance: models.Model, field_name: str
 ) -> Any:
     """Return ``instance.field_name`` or a ``Masked`` marker if the user may not see it."""
     sensitivity = field_sensitivity(type(instance), field_name)
@@ -86,7 +86,7 @@ def visible_value(
 
 
 def visible_values(
-    user: AbstractBaseUser | AnonymousUser, instance: models.Model, fields: Iterable[str]
+    user: AbstractUser | AnonymousUser, instance: models.Model, fields: Iterable[str]
 ) -> dict[str, Any]:
     """``visible_value`` for several fields at once."""
     return {name: visible_value(user, instance, name) for name in fields}

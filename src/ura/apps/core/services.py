@@ -23,9 +23,9 @@ from ura.apps.core.protected import sensitive_fields
 from ura.integrity import GENESIS, chain_digest
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-    Actor = AbstractBaseUser | AnonymousUser | None
+    Actor = AbstractUser | AnonymousUser | None
 
 
 @dataclass

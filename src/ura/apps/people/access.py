@@ -13,11 +13,11 @@ from ura.apps.core.services import audit_record
 from ura.apps.people.models import PersonRecord
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 
 def access_person_record_by_id(
-    user: AbstractBaseUser | AnonymousUser, record_id: int, *, action: Action = "view"
+    user: AbstractUser | AnonymousUser, record_id: int, *, action: Action = "view"
 ) -> PersonRecord:
     """Load a person record for ``action``.
 

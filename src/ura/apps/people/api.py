@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from ura.apps.accounts.selectors import acting_user
 from ura.apps.core.protected import Masked, visible_values
 from ura.apps.people import selectors, services
 from ura.apps.people.access import access_person_record_by_id
@@ -95,7 +96,7 @@ def get_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
 
 @router.post("/records", response={201: dict[str, Any]}, summary="Register a person record")
 def create_record(request: HttpRequest, payload: PersonRecordIn) -> tuple[int, dict[str, Any]]:
-    record = services.person_record_create(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+    record = services.person_record_create(actor=acting_user(request.user), **payload.dict())
     return 201, _as_json(request, record)
 
 
@@ -107,10 +108,10 @@ def update_record(
     version = changes.pop("version")
     try:
         record = services.person_record_update(
-            actor=request.user,
+            actor=acting_user(request.user),
             record_id=record_id,
             expected_version=version,
-            **changes,  # type: ignore[arg-type]
+            **changes,
         )
     except services.StaleVersionError as exc:
         raise HttpError(409, str(exc)) from exc
@@ -119,5 +120,5 @@ def update_record(
 
 @router.delete("/records/{record_id}", response={204: None}, summary="Delete a person record")
 def delete_record(request: HttpRequest, record_id: int) -> tuple[int, None]:
-    services.person_record_delete(actor=request.user, record_id=record_id)  # type: ignore[arg-type]
+    services.person_record_delete(actor=acting_user(request.user), record_id=record_id)
     return 204, None

@@ -14,7 +14,7 @@ from ura.apps.core.services import audit_records_shown
 from ura.apps.people.models import PersonRecord
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class PersonRecordFilters:
 
 
 def person_record_queryset(
-    *, actor: AbstractBaseUser | AnonymousUser, filters: PersonRecordFilters | None = None
+    *, actor: AbstractUser | AnonymousUser, filters: PersonRecordFilters | None = None
 ) -> QuerySet[PersonRecord]:
     """Every person record the actor may see, matching ``filters``. Not audited: callers
     that show records use ``person_record_page`` or audit what they show."""
@@ -48,7 +48,7 @@ def person_record_queryset(
 
 def person_record_page(
     *,
-    actor: AbstractBaseUser | AnonymousUser,
+    actor: AbstractUser | AnonymousUser,
     filters: PersonRecordFilters | None = None,
     page: int = 1,
     per_page: int = 25,

@@ -69,11 +69,12 @@ def person_record_create(*, actor: User, **values: Any) -> PersonRecord:
         PermissionDenied: the actor may not create person records or belongs to no unit.
         ValidationError: a value is invalid.
     """
-    if not can_create(actor, PersonRecord) or actor.unit_id is None:
+    agency_id, unit_id = actor.agency_id, actor.unit_id
+    if not can_create(actor, PersonRecord) or agency_id is None or unit_id is None:
         raise PermissionDenied("You may not register person records.")
     record = PersonRecord(
-        owning_agency_id=actor.agency_id,
-        owning_unit_id=actor.unit_id,
+        owning_agency_id=agency_id,
+        owning_unit_id=unit_id,
         created_by=actor,
         **_clean(dict(values)),
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ura.apps.accounts.policy import can, can_create
+from ura.apps.accounts.selectors import acting_user
 from ura.apps.core.protected import Masked, visible_value
 from ura.apps.people import selectors, services
 from ura.apps.people.access import access_person_record_by_id
@@ -28,6 +29,10 @@ LIST_FIELDS = (
     "nationality",
     "document_number",
 )
+
+
+def _label(field_name: str) -> Any:
+    return getattr(PersonRecord._meta.get_field(field_name), "verbose_name", field_name)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -61,7 +66,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "headers": [PersonRecord._meta.get_field(f).verbose_name for f in LIST_FIELDS],
+            "headers": [_label(f) for f in LIST_FIELDS],
             "can_create": can_create(request.user, PersonRecord),
             "query_string": request.GET.urlencode() if request.GET else "",
         },
@@ -74,12 +79,11 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     record = access_person_record_by_id(request.user, record_id)
     fields: list[tuple[Any, Any]] = []
     for name in services.EDITABLE_FIELDS:
-        field = PersonRecord._meta.get_field(name)
         value = visible_value(request.user, record, name)
         display = getattr(record, f"get_{name}_display", None)
         if display is not None and value == getattr(record, name):
             value = display()
-        fields.append((field.verbose_name, value))
+        fields.append((_label(name), value))
     return render(
         request,
         "people/detail.html",
@@ -101,7 +105,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            record = services.person_record_create(actor=request.user, **values)  # type: ignore[arg-type]
+            record = services.person_record_create(actor=acting_user(request.user), **values)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -130,7 +134,7 @@ def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
         values = {k: v for k, v in form.cleaned_data.items() if k != "version" and k not in hidden}
         try:
             services.person_record_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request.user),
                 record_id=record_id,
                 expected_version=form.cleaned_data["version"] or 0,
                 **values,
@@ -160,7 +164,7 @@ def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
 def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
     record = access_person_record_by_id(request.user, record_id, action="delete")
     if request.method == "POST":
-        services.person_record_delete(actor=request.user, record_id=record_id)  # type: ignore[arg-type]
+        services.person_record_delete(actor=acting_user(request.user), record_id=record_id)
         messages.success(request, _("Person record deleted."))
         return redirect("people:list")
     return render(request, "people/confirm_delete.html", {"record": record})
