@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-from ura.apps.accounts.policy import scoped
+from ura.apps.accounts.policy import scope_filter, scoped
 from ura.apps.core.models import AuditAction
+from ura.apps.core.protected import visible_value
 from ura.apps.core.services import audit_records_shown
 from ura.apps.people.models import PersonRecord
 
@@ -65,3 +67,78 @@ def person_record_page(
         detail={"page": result.number},
     )
     return result
+
+
+#: The columns of a person-record export, in order.
+EXPORT_FIELDS = (
+    "id",
+    "given_names",
+    "family_name",
+    "father_name",
+    "mother_name",
+    "full_name_original",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_precision",
+    "place_of_birth",
+    "nationality",
+    "document_type",
+    "document_number",
+    "document_country",
+    "biometric_reference",
+    "health_notes",
+    "trafficking_indicators",
+    "notes",
+    "version",
+)
+#: Exports larger than this must be narrowed by filters: bulk extraction of personal data
+#: is a job for the data steward's controlled pipelines, not a button.
+EXPORT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class PersonRecordExport:
+    header: list[str]
+    rows: list[list[object]]
+
+
+def person_record_export(
+    *, actor: AbstractUser | AnonymousUser, filters: PersonRecordFilters | None = None
+) -> PersonRecordExport:
+    """The records the actor may export, matching ``filters``, sensitive values masked.
+
+    Each exported record leaves an ``export`` audit event.
+
+    Raises:
+        PermissionDenied: the actor may not export person records.
+        ValidationError: more than ``EXPORT_LIMIT`` records match.
+    """
+    if not actor.has_perm("people.export_personrecord"):
+        raise PermissionDenied("You may not export person records.")
+    filters = filters or PersonRecordFilters()
+    records = person_record_queryset(actor=actor, filters=filters).filter(
+        scope_filter(actor, PersonRecord, "export")
+    )
+    count = records.count()
+    if count > EXPORT_LIMIT:
+        raise ValidationError(
+            f"{count} records match; narrow the search to at most {EXPORT_LIMIT} to export."
+        )
+    chosen = list(records.select_related("owning_agency", "owning_unit"))
+    audit_records_shown(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        objects=chosen,
+        detail={"format": "csv", "q": bool(filters.q), "nationality": filters.nationality},
+    )
+    return PersonRecordExport(
+        header=[*EXPORT_FIELDS, "owning_agency", "owning_unit"],
+        rows=[
+            [
+                *(visible_value(actor, record, name) for name in EXPORT_FIELDS),
+                record.owning_agency.code,
+                record.owning_unit.code,
+            ]
+            for record in chosen
+        ],
+    )

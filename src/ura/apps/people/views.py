@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ura.apps.accounts.policy import can, can_create
 from ura.apps.accounts.selectors import acting_user
+from ura.apps.core.exports import csv_response
 from ura.apps.core.protected import Masked, visible_value
 from ura.apps.people import selectors, services
 from ura.apps.people.access import access_person_record_by_id
@@ -68,6 +70,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "headers": [_label(f) for f in LIST_FIELDS],
             "can_create": can_create(request.user, PersonRecord),
+            "can_export": request.user.has_perm("people.export_personrecord"),
             "query_string": request.GET.urlencode() if request.GET else "",
         },
     )
@@ -168,3 +171,19 @@ def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
         messages.success(request, _("Person record deleted."))
         return redirect("people:list")
     return render(request, "people/confirm_delete.html", {"record": record})
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_export(request: HttpRequest) -> HttpResponse:
+    """The search's records as CSV, masked for the user, each export audited."""
+    form = PersonRecordSearchForm(request.GET or None)
+    filters = selectors.PersonRecordFilters()
+    if form.is_valid():
+        filters = selectors.PersonRecordFilters(**form.cleaned_data)
+    try:
+        export = selectors.person_record_export(actor=request.user, filters=filters)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('people:list')}?{request.GET.urlencode()}")
+    return csv_response(filename="person-records.csv", header=export.header, rows=export.rows)
