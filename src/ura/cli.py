@@ -138,10 +138,19 @@ def createadmin(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; report the first altered, removed or inserted event."""
+def audit_verify(
+    record: Annotated[
+        bool,
+        typer.Option(help="Record the outcome in the audit trail (off for a read-only replica)."),
+    ] = True,
+) -> None:
+    """Recompute the hash chain; report the first altered, removed or inserted event.
+
+    Exits with 0 when the chain is intact and 1 when it is broken.
+    """
     _django()
     from ura.apps.core.selectors import audit_chain_verify
+    from ura.apps.core.services import audit_verification_record
 
     with Progress(
         TextColumn("Verifying audit chain"),
@@ -154,15 +163,22 @@ def audit_verify() -> None:
         report = audit_chain_verify(
             progress=lambda n, total: progress.update(task, completed=n, total=total)
         )
-    if report.ok:
+    if record:
+        audit_verification_record(actor=None, report=report, detail={"via": "cli"})
+    brk = report.first_break
+    if brk is None:
         console.print(f"[green]Audit chain intact: {report.checked} events verified.[/green]")
         return
-    brk = report.first_break
-    if brk is None:  # pragma: no cover - ok is exactly "no break"
-        raise RuntimeError("inconsistent chain report")
+    explanation = {
+        "altered": "its content, digest or key differs from what was chained",
+        "link": "its link to the event before it was altered",
+        "missing": "this event is missing (deleted)",
+        "out_of_order": "its sequence number repeats an earlier one",
+        "head": "the chain head does not name the last event (events added around it)",
+    }[brk.reason.value]
     console.print(
         f"[red bold]Audit chain BROKEN at event #{brk.entry_id}[/red bold] "
-        f"(after {report.checked} intact events): its content or position was altered."
+        f"({brk.reason.value}: {explanation}); {report.checked} events before it are intact."
     )
     raise typer.Exit(1)
 

@@ -16,18 +16,26 @@ Example:
 
 from ura.integrity.chain import (
     GENESIS,
+    BreakReason,
     ChainBreak,
     ChainReport,
+    LogEntry,
+    LogHead,
     canonical_bytes,
     chain_digest,
     verify_chain,
+    verify_log,
 )
 
 __all__ = [
     "GENESIS",
+    "BreakReason",
     "ChainBreak",
     "ChainReport",
+    "LogEntry",
+    "LogHead",
     "canonical_bytes",
     "chain_digest",
     "verify_chain",
+    "verify_log",
 ]

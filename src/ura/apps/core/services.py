@@ -1,4 +1,4 @@
-"""Core writes: appending to the audit trail.
+"""Core writes: appending to the audit trail, and starting and reporting background jobs.
 
 Every other app records its audit events through these functions, inside the same
 transaction as the change they describe, so that a change and its audit event are committed
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +20,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ura.apps.core.context import current_audit_context
-from ura.apps.core.models import AuditAction, AuditChainHead, AuditEvent
+from ura.apps.core.models import AuditAction, AuditChainHead, AuditEvent, Job, JobStatus
 from ura.apps.core.protected import sensitive_fields
-from ura.integrity import GENESIS, chain_digest
+from ura.integrity import GENESIS, ChainReport, chain_digest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
+    from django_tasks.base import Task
 
     Actor = AbstractUser | AnonymousUser | None
 
@@ -40,7 +43,7 @@ class AuditEntry:
 
 
 def object_label(obj: models.Model) -> tuple[str, str]:
-    """Return ``(object_type, object_id)`` of an instance, e.g. ``("people.personrecord", "42")``."""
+    """Return ``(object_type, object_id)`` of an instance: ``("people.personrecord", "42")``."""
     return obj._meta.label_lower, str(obj.pk)
 
 
@@ -183,3 +186,140 @@ def audit_diff(
 def model_snapshot(instance: models.Model) -> dict[str, Any]:
     """The concrete field values of ``instance``, keyed by attribute name (FKs as ids)."""
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+# --- Chain verification outcome -------------------------------------------------------------
+
+
+def audit_verification_record(
+    *, actor: Actor, report: ChainReport, detail: Mapping[str, Any] | None = None
+) -> AuditEvent:
+    """Record that the audit chain was verified, and with what outcome.
+
+    Appending after a break is deliberate: the chain head still links the new event, and
+    the trail then shows who found the break and when.
+    """
+    brk = report.first_break
+    return audit_record(
+        actor=actor,
+        action=AuditAction.AUDIT_VERIFY,
+        object_type=AuditEvent._meta.label_lower,
+        detail={
+            **(detail or {}),
+            "ok": report.ok,
+            "checked": report.checked,
+            "break_sequence": None if brk is None else brk.entry_id,
+            "break_reason": None if brk is None else brk.reason.value,
+        },
+    )
+
+
+# --- Background jobs ---------------------------------------------------------------------------
+
+
+def job_start(
+    *,
+    actor: Actor,
+    kind: str,
+    label: str,
+    task: Task[..., Any],
+    **kwargs: Any,
+) -> Job:
+    """Create a job people can follow and enqueue ``task`` to do it.
+
+    The task is called as ``task(job_id=<id>, **kwargs)`` and reports through
+    ``job_running``. The job row, its audit event and (with the database backend) the
+    queued task commit together, so a worker never picks up a task without its job.
+
+    Raises:
+        ValueError: ``kind`` or ``label`` is empty or too long.
+    """
+    kind_max = Job._meta.get_field("kind").max_length or 0
+    label_max = Job._meta.get_field("label").max_length or 0
+    if not kind or len(kind) > kind_max:
+        raise ValueError(f"job kind must be 1 to {kind_max} characters")
+    if not label or len(label) > label_max:
+        raise ValueError(f"job label must be 1 to {label_max} characters")
+    requested_by_id = actor.pk if actor is not None and actor.is_authenticated else None
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, label=label, requested_by_id=requested_by_id)
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=job, detail={"kind": kind})
+        # With an immediate backend the task has already run when enqueue returns; update
+        # only the id so that its reported status is not overwritten by this stale copy.
+        result = task.enqueue(job_id=job.pk, **kwargs)
+        Job.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
+    job.refresh_from_db()
+    return job
+
+
+class JobReporter:
+    """Writes a running job's progress where people can see it.
+
+    Every write is one ``UPDATE`` of the job row. A worker runs tasks outside any
+    transaction, so each write commits at once and the jobs page shows it while the job is
+    still running. Progress writes are spaced at least ``min_interval`` seconds apart, so a
+    tight loop does not turn into a write per item.
+    """
+
+    def __init__(self, job: Job, *, min_interval: float = 0.5) -> None:
+        self.job = job
+        self.min_interval = min_interval
+        self._last_write = 0.0
+
+    @property
+    def requested_by(self) -> Actor:
+        return self.job.requested_by
+
+    def _write(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self.job, name, value)
+        Job.objects.filter(pk=self.job.pk).update(**values)
+        self._last_write = time.monotonic()
+
+    def start(self) -> None:
+        self._write(status=JobStatus.RUNNING, started_at=timezone.now(), message="")
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        """Report ``done`` of ``total`` items (``total`` None keeps the last one known)."""
+        if time.monotonic() - self._last_write < self.min_interval and (
+            total is None or done < total
+        ):
+            return
+        values: dict[str, Any] = {"done": done}
+        if total is not None:
+            values["total"] = total
+        if message is not None:
+            values["message"] = message[:300]
+        self._write(**values)
+
+    def succeed(self, *, message: str = "", result: Mapping[str, Any] | None = None) -> None:
+        self._write(
+            status=JobStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            message=message[:300],
+            result=dict(result or {}),
+        )
+
+    def fail(self, *, message: str) -> None:
+        self._write(status=JobStatus.FAILED, finished_at=timezone.now(), message=message[:300])
+
+
+@contextmanager
+def job_running(job_id: int) -> Iterator[JobReporter]:
+    """Run the body as job ``job_id``: running on entry, failed if it raises.
+
+    The body should call ``reporter.succeed``; a body that returns without doing so leaves
+    the job succeeded with no message. The exception is re-raised so that the task backend
+    records the failure too; the job's message names only the exception's type, because
+    exception text can carry personal data.
+    """
+    job = Job.objects.select_related("requested_by").get(pk=job_id)
+    reporter = JobReporter(job)
+    reporter.start()
+    try:
+        yield reporter
+    except Exception as exc:
+        reporter.fail(message=f"The job stopped with an error ({type(exc).__name__}).")
+        raise
+    if reporter.job.status == JobStatus.RUNNING:
+        reporter.succeed()
