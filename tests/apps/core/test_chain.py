@@ -31,7 +31,7 @@ _DISABLE_TRIGGERS = {
 }
 
 
-def raw(sql: str, params: list[object] | None = None) -> None:
+def raw(sql: str, params: list[str | int] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 

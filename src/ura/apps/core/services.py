@@ -252,6 +252,10 @@ def job_start(
     return job
 
 
+class JobFailedError(Exception):
+    """A job's body raised; the original exception is withheld (see ``job_running``)."""
+
+
 class JobReporter:
     """Writes a running job's progress where people can see it.
 
@@ -278,30 +282,44 @@ class JobReporter:
 
     def start(self) -> None:
         self._write(status=JobStatus.RUNNING, started_at=timezone.now(), message="")
+        # The first progress report is always written: it is what turns "running" into a
+        # bar, and a job may well work for a long time before its next one.
+        self._last_write = 0.0
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
-        """Report ``done`` of ``total`` items (``total`` None keeps the last one known)."""
-        if time.monotonic() - self._last_write < self.min_interval and (
-            total is None or done < total
-        ):
-            return
-        values: dict[str, Any] = {"done": done}
+        """Report ``done`` of ``total`` items (``total`` None keeps the last one known).
+
+        A report inside the spacing interval is kept and written with the next write, so
+        the job's final state always carries the last progress reported.
+        """
+        self.job.done = done
         if total is not None:
-            values["total"] = total
+            self.job.total = total
         if message is not None:
-            values["message"] = message[:300]
-        self._write(**values)
+            self.job.message = message[:300]
+        finished_step = self.job.total is not None and done >= self.job.total
+        if time.monotonic() - self._last_write < self.min_interval and not finished_step:
+            return
+        self._write(done=self.job.done, total=self.job.total, message=self.job.message)
 
     def succeed(self, *, message: str = "", result: Mapping[str, Any] | None = None) -> None:
         self._write(
             status=JobStatus.SUCCEEDED,
             finished_at=timezone.now(),
+            done=self.job.done,
+            total=self.job.total,
             message=message[:300],
             result=dict(result or {}),
         )
 
     def fail(self, *, message: str) -> None:
-        self._write(status=JobStatus.FAILED, finished_at=timezone.now(), message=message[:300])
+        self._write(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            done=self.job.done,
+            total=self.job.total,
+            message=message[:300],
+        )
 
 
 @contextmanager
@@ -309,9 +327,12 @@ def job_running(job_id: int) -> Iterator[JobReporter]:
     """Run the body as job ``job_id``: running on entry, failed if it raises.
 
     The body should call ``reporter.succeed``; a body that returns without doing so leaves
-    the job succeeded with no message. The exception is re-raised so that the task backend
-    records the failure too; the job's message names only the exception's type, because
-    exception text can carry personal data.
+    the job succeeded with no message.
+
+    A failure is raised on as ``JobFailedError`` naming only the original exception's type, so
+    that the task backend records the failure: the backend logs the traceback and stores it
+    with the task result, and an exception's text (a value that failed validation, a row
+    that broke a constraint) can carry personal data.
     """
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     reporter = JobReporter(job)
@@ -320,6 +341,6 @@ def job_running(job_id: int) -> Iterator[JobReporter]:
         yield reporter
     except Exception as exc:
         reporter.fail(message=f"The job stopped with an error ({type(exc).__name__}).")
-        raise
+        raise JobFailedError(f"job {job_id} failed with {type(exc).__name__}") from None
     if reporter.job.status == JobStatus.RUNNING:
         reporter.succeed()
