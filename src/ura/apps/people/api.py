@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from ura.apps.accounts.selectors import acting_user
@@ -95,9 +95,9 @@ def get_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
 
 
 @router.post("/records", response={201: dict[str, Any]}, summary="Register a person record")
-def create_record(request: HttpRequest, payload: PersonRecordIn) -> tuple[int, dict[str, Any]]:
+def create_record(request: HttpRequest, payload: PersonRecordIn) -> Status[dict[str, Any]]:
     record = services.person_record_create(actor=acting_user(request.user), **payload.dict())
-    return 201, _as_json(request, record)
+    return Status(201, _as_json(request, record))
 
 
 @router.patch("/records/{record_id}", summary="Change a person record (optimistic locking)")
@@ -119,6 +119,6 @@ def update_record(
 
 
 @router.delete("/records/{record_id}", response={204: None}, summary="Delete a person record")
-def delete_record(request: HttpRequest, record_id: int) -> tuple[int, None]:
+def delete_record(request: HttpRequest, record_id: int) -> Status[None]:
     services.person_record_delete(actor=acting_user(request.user), record_id=record_id)
-    return 204, None
+    return Status(204, None)
