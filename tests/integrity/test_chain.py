@@ -213,3 +213,16 @@ def test_any_single_deletion_is_detected_at_its_number(
     assert report.first_break is not None
     assert report.first_break.entry_id == index + 1
     assert report.first_break.reason == BreakReason.MISSING
+
+
+def test_the_documented_examples_hold() -> None:
+    """The examples in the package's docstrings run and give the results they show."""
+    import doctest
+
+    import ura.integrity
+    import ura.integrity.chain
+
+    for module in (ura.integrity, ura.integrity.chain):
+        failures, tried = doctest.testmod(module)
+        assert tried > 0
+        assert failures == 0

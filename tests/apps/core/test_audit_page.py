@@ -150,6 +150,11 @@ def test_viewing_the_audit_trail_is_audited_with_ids_only(
     assert event.detail["filters"] == {"user_ids": [caseworker.pk], "action": "view"}
     assert caseworker.username not in str(event.detail)
     assert event.detail["page"] == 1
+    shown = auditor_client.get("/audit/", {"action": "list"})
+    assert [e.sequence for e in shown.context["page"].object_list] == [event.sequence]
+    assert "<code>{&quot;filters&quot;: {&quot;action&quot;: &quot;view&quot;" in (
+        shown.content.decode()
+    )
 
 
 def test_pagination_keeps_the_filters(auditor_client: Client, caseworker: User) -> None:

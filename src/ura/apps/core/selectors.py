@@ -135,6 +135,9 @@ def audit_event_page(
     filters = filters or AuditEventFilters()
     events = audit_event_queryset(actor=actor, filters=filters)
     result = Paginator(events, per_page).get_page(page)
+    # Read the page now, so that it shows the trail as it was queried and not the event
+    # that records this very query.
+    result.object_list = list(result.object_list)
     audit_record(
         actor=actor,
         action=AuditAction.LIST,

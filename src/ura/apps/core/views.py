@@ -57,7 +57,13 @@ def audit_event_list(request: HttpRequest) -> HttpResponse:
             )
     except PermissionDenied:
         return _forbidden(request)
-    rows = [] if page is None else [(e, presentation.change_lines(e)) for e in page.object_list]
+    rows = (
+        []
+        if page is None
+        else [
+            (e, presentation.change_lines(e), presentation.detail_text(e)) for e in page.object_list
+        ]
+    )
     template = (
         "core/_audit_results.html" if request.headers.get("HX-Request") else "core/audit_list.html"
     )
