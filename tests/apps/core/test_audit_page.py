@@ -133,6 +133,9 @@ def test_bad_filters_are_explained_not_ignored(auditor_client: Client) -> None:
     response = auditor_client.get("/audit/", {"since": "yesterday"})
     assert response.context["page"] is None
     assert response.context["form"].errors["since"]
+    fragment = auditor_client.get("/audit/", {"since": "yesterday"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
+    assert "From: Enter a valid date/time." in fragment.content.decode()
 
 
 def test_viewing_the_audit_trail_is_audited_with_ids_only(
