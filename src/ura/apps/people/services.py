@@ -101,6 +101,9 @@ def person_record_update(
         ValidationError: a value is invalid.
     """
     values = _clean(dict(values))
+    # Checked once before the transaction: a refused attempt leaves an ``access_denied``
+    # event, which must not be rolled back together with the write that is refused.
+    access_person_record_by_id(actor, record_id, action="change")
     with transaction.atomic():
         record = access_person_record_by_id(actor, record_id, action="change")
         before = _snapshot(record)
@@ -128,7 +131,13 @@ def person_record_update(
 
 
 def person_record_delete(*, actor: User, record_id: int) -> None:
-    """Delete a record the actor may delete; the audit event keeps what it held (masked)."""
+    """Delete a record the actor may delete; the audit event keeps what it held (masked).
+
+    Raises:
+        Http404, PermissionDenied: see ``access_person_record_by_id``.
+    """
+    # Checked before the transaction too, so that a refusal stays in the audit trail.
+    access_person_record_by_id(actor, record_id, action="delete")
     with transaction.atomic():
         record = access_person_record_by_id(actor, record_id, action="delete")
         before = _snapshot(record)

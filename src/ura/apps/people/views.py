@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -76,6 +77,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The pages that load one record run outside ATOMIC_REQUESTS: the access loader audits a
+# refused attempt and then raises, and a request-wide transaction would roll that audit
+# event back with the error. Their writes run in the services' own transactions.
+@transaction.non_atomic_requests
 @login_required
 @require_http_methods(["GET"])
 def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
@@ -117,6 +122,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/form.html", {"form": form, "creating": True})
 
 
+@transaction.non_atomic_requests
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
@@ -162,6 +168,7 @@ def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
     )
 
 
+@transaction.non_atomic_requests
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
