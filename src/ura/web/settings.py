@@ -217,7 +217,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"withhold_messages": {"()": "ura.web.log_redaction.WithholdExceptionMessages"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["withhold_messages"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("URA_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs carry URLs and, on errors, request bodies: keep them at warning level
