@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.test import Client
 from tests.conftest import login
 from tests.factories import make_record, make_unit, make_user
 from ura.apps.accounts.models import RoleCode, Scope, Unit, User
+from ura.apps.core.models import AuditAction, AuditEvent
 from ura.apps.core.protected import Sensitivity
 from ura.apps.people.models import PersonRecord
 from ura.apps.people.services import EDITABLE_FIELDS
@@ -198,3 +200,47 @@ def test_edit_form_leaves_out_masked_fields_and_keeps_their_values(
     assert record.notes == "reviewed"
     assert getattr(record, case.field) == secret
     assert record.version == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sensitivity", CLASSES)
+def test_api_refuses_to_overwrite_a_value_the_user_may_not_see(
+    client: Client, sensitivity: Sensitivity
+) -> None:
+    """A PATCH that sets a field the user may not see is refused with 403 as a whole (other
+    fields in it are not saved either), the value stays, and the attempt is audited."""
+    case = CASES[sensitivity]
+    user, record, _ = _setup(case.without)
+    login(client, user)
+    body = json.dumps({"version": 1, case.field: "overwritten", "notes": "with it"})
+    response = client.patch(f"/api/v1/people/records/{record.pk}", body, "application/json")
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert (getattr(record, case.field), record.notes, record.version) == (
+        SECRETS[case.field],
+        "",
+        1,
+    )
+    denied = AuditEvent.objects.get(action=AuditAction.ACCESS_DENIED, actor_id=user.pk)
+    assert denied.detail == {
+        "attempted": "change",
+        "outcome": "forbidden_fields",
+        "fields": [case.field],
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sensitivity", CLASSES)
+def test_api_lets_a_user_who_may_see_the_value_change_it(
+    client: Client, sensitivity: Sensitivity
+) -> None:
+    """With ``core.see_<class>`` a PATCH of that field is saved."""
+    case = CASES[sensitivity]
+    user, record, _ = _setup(case.with_)
+    login(client, user)
+    body = json.dumps({"version": 1, case.field: "corrected"})
+    response = client.patch(f"/api/v1/people/records/{record.pk}", body, "application/json")
+    assert response.status_code == 200
+    assert response.json()[case.field] == "corrected"
+    record.refresh_from_db()
+    assert getattr(record, case.field) == "corrected"

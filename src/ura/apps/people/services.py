@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ura.apps.accounts.policy import can_create
 from ura.apps.core.models import AuditAction
+from ura.apps.core.protected import sensitive_fields
 from ura.apps.core.services import audit_diff, audit_record
 from ura.apps.people.access import access_person_record_by_id
 from ura.apps.people.models import PersonRecord
@@ -90,20 +91,42 @@ def person_record_create(*, actor: User, **values: Any) -> PersonRecord:
     return record
 
 
+def _refuse_unseen_fields(actor: User, record: PersonRecord, values: dict[str, Any]) -> None:
+    """Refuse to write a sensitive field the actor may not see.
+
+    The edit page leaves such fields out; the API refuses them, so that nobody overwrites a
+    value they cannot see (and the page and the API behave alike).
+    """
+    classes = sensitive_fields(PersonRecord)
+    unseen = sorted(
+        name for name in values if name in classes and not actor.has_perm(classes[name].permission)
+    )
+    if unseen:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_DENIED,
+            obj=record,
+            detail={"attempted": "change", "outcome": "forbidden_fields", "fields": unseen},
+        )
+        raise PermissionDenied(f"You may not change fields you may not see: {', '.join(unseen)}.")
+
+
 def person_record_update(
     *, actor: User, record_id: int, expected_version: int, **values: Any
 ) -> PersonRecord:
     """Change fields of a record the actor may change.
 
     Raises:
-        Http404, PermissionDenied: see ``access_person_record_by_id``.
+        Http404, PermissionDenied: see ``access_person_record_by_id``; also when ``values``
+            set a sensitive field the actor may not see.
         StaleVersionError: the record changed since ``expected_version`` was read.
         ValidationError: a value is invalid.
     """
     values = _clean(dict(values))
     # Checked once before the transaction: a refused attempt leaves an ``access_denied``
     # event, which must not be rolled back together with the write that is refused.
-    access_person_record_by_id(actor, record_id, action="change")
+    checked = access_person_record_by_id(actor, record_id, action="change")
+    _refuse_unseen_fields(actor, checked, values)
     with transaction.atomic():
         record = access_person_record_by_id(actor, record_id, action="change")
         before = _snapshot(record)
