@@ -334,7 +334,7 @@ def test_inactive_role_assignments_grant_nothing(
     assert not can_create(user, PersonRecord)
     client = world.clients[user.pk]
     own = world.own_records[user.pk]
-    assert client.get(f"/people/{own.pk}/").status_code in {403, 404}
+    assert client.get(f"/people/{own.pk}/").status_code == 404
     assert client.get(f"/api/v1/people/records/{own.pk}").status_code == 404
     assert _api_ids(client, "") == set()
 
@@ -520,3 +520,36 @@ def test_list_and_search_leak_nothing(world: World, role: RoleCode, scope: Scope
     assert _page_ids(client, "") == visible
     assert _page_ids(client, "q=Karimi") == found
     assert _page_ids(client, "q=Amina+KARIMI") == found
+
+
+# --- Combinations -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_each_permission_reaches_only_as_far_as_the_assignment_that_grants_it(
+    world: World,
+) -> None:
+    """A caseworker at scope ``all`` who is also a supervisor at scope ``own`` may view
+    every record, but delete (which only the supervisor role grants) only their own."""
+    user = user_create(actor=None, username="two-hats", password=None, unit=world.unit)
+    role_assign(actor=None, user=user, role_code=RoleCode.CASEWORKER, scope=Scope.ALL)
+    role_assign(actor=None, user=user, role_code=RoleCode.SUPERVISOR, scope=Scope.OWN)
+    own = make_record(owner=user)
+    user = _fresh(user)
+    others = [world.shared[p] for p in Position if p is not Position.OWN]
+    assert all(can(user, "view", r) for r in [own, *others])
+    assert can(user, "delete", own)
+    assert [r.pk for r in others if can(user, "delete", r)] == []
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_may_do_nothing(world: World) -> None:
+    """A deactivated account keeps its role assignments on paper but may do nothing, and
+    its session no longer opens the API."""
+    user = world.users[RoleCode.SUPERVISOR, Scope.ALL]
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user = _fresh(user)
+    assert [a for a in RECORD_ACTIONS for r in world.all_records() if can(user, a, r)] == []
+    assert not can_create(user, PersonRecord)
+    own = world.own_records[user.pk]
+    assert world.clients[user.pk].get(f"/api/v1/people/records/{own.pk}").status_code == 401

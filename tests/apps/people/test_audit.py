@@ -75,6 +75,19 @@ def test_listing_writes_one_list_event_per_record_shown(url: str) -> None:
 
 
 @pytest.mark.django_db
+def test_only_the_records_on_the_page_shown_are_audited() -> None:
+    """With more records than fit on a page, only those on the page shown get ``list``
+    events: page 2 of 30 records (25 a page) audits the last 5."""
+    user, client = _supervisor()
+    records = [make_record(owner=user, family_name=f"Karimi{n:02d}") for n in range(30)]
+    response = client.get("/people/?page=2")
+    assert response.status_code == 200
+    listed = sorted(int(e.object_id) for e in _events(AuditAction.LIST, user))
+    assert listed == sorted(r.pk for r in records[25:])
+    assert {e.detail["page"] for e in _events(AuditAction.LIST, user)} == {2}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/people/?q=Karimi", "/api/v1/people/records?q=Karimi"])
 def test_searching_writes_one_search_event_per_result(url: str) -> None:
     """A search writes one ``search`` event per record found, none for the others."""
