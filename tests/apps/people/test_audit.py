@@ -61,6 +61,23 @@ def test_viewing_a_record_writes_one_view_event(url: str) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("page", ["edit", "delete"])
+def test_opening_the_edit_or_delete_page_is_audited_as_a_view(page: str) -> None:
+    """The edit form and the delete confirmation show the record, so opening them writes a
+    ``view`` event; saving the form writes the ``update`` event and no further ``view``."""
+    user, client = _supervisor()
+    record = make_record(owner=user)
+    assert client.get(f"/people/{record.pk}/{page}").status_code == 200
+    assert [e.object_id for e in _events(AuditAction.VIEW, user)] == [str(record.pk)]
+    if page == "edit":
+        data = {"version": "1", "given_names": "Amina", "family_name": "Karimi", "sex": "F"}
+        data |= {"date_of_birth_precision": "unknown", "document_type": "passport"}
+        assert client.post(f"/people/{record.pk}/edit", data).status_code == 302
+        assert len(_events(AuditAction.VIEW, user)) == 1
+        assert len(_events(AuditAction.UPDATE, user)) == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/people/", "/api/v1/people/records"])
 def test_listing_writes_one_list_event_per_record_shown(url: str) -> None:
     """A list writes one ``list`` event for each record on the page and none for records the

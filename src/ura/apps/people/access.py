@@ -17,9 +17,17 @@ if TYPE_CHECKING:
 
 
 def access_person_record_by_id(
-    user: AbstractUser | AnonymousUser, record_id: int, *, action: Action = "view"
+    user: AbstractUser | AnonymousUser,
+    record_id: int,
+    *,
+    action: Action = "view",
+    shown: bool = False,
 ) -> PersonRecord:
     """Load a person record for ``action``.
+
+    A load for ``view`` is audited as a ``view`` event; so is a load for another action
+    when ``shown`` says the caller shows the record's values to the user (the edit form,
+    the delete confirmation), because that is a read too.
 
     Raises:
         Http404: the record does not exist or lies outside the user's view (a user of
@@ -48,6 +56,6 @@ def access_person_record_by_id(
             detail={"attempted": action, "outcome": "forbidden"},
         )
         raise PermissionDenied(f"You may not {action} this record.")
-    if action == "view":
+    if action == "view" or shown:
         audit_record(actor=user, action=AuditAction.VIEW, obj=record)
     return record

@@ -126,7 +126,9 @@ def record_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
-    record = access_person_record_by_id(request.user, record_id, action="change")
+    record = access_person_record_by_id(
+        request.user, record_id, action="change", shown=request.method == "GET"
+    )
     # A user never receives a sensitive value they may not see, not even inside a form:
     # such fields are left out of their form.
     hidden = [
@@ -172,7 +174,9 @@ def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
-    record = access_person_record_by_id(request.user, record_id, action="delete")
+    record = access_person_record_by_id(
+        request.user, record_id, action="delete", shown=request.method == "GET"
+    )
     if request.method == "POST":
         services.person_record_delete(actor=acting_user(request.user), record_id=record_id)
         messages.success(request, _("Person record deleted."))
