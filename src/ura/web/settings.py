@@ -191,6 +191,8 @@ USE_TZ = True
 
 # --- Static files and uploads --------------------------------------------------------------
 STATIC_URL = "/static/"
+# The web layer is not an installed app, so its stylesheet and vendored scripts are listed here.
+STATICFILES_DIRS = [PACKAGE_DIR / "web" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise expects it
 MEDIA_ROOT = VAR_DIR / "media"
