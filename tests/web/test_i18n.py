@@ -1,0 +1,145 @@
+"""The interface's languages: complete catalogues, compiled and committed, a working language
+switcher, and right-to-left pages for Arabic."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.conftest import login
+from ura.apps.accounts.models import User
+
+LOCALE = Path(settings.LOCALE_PATHS[0])
+CATALOGUED = ("tr", "sq", "ar")
+COMPLETE = ("tr", "sq")  # the interface languages: every string must be translated
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+
+Messages = dict[tuple[str | None, str], tuple[str, ...]]
+
+
+def _messages(catalogue: polib.POFile | polib.MOFile) -> Messages:
+    """The translated messages a running Ura would use: key -> translation(s)."""
+    found: Messages = {}
+    for entry in catalogue:
+        if entry.obsolete or "fuzzy" in entry.flags or not entry.msgid:
+            continue
+        if entry.msgid_plural:
+            forms = tuple(entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural))
+            if all(forms):
+                found[(entry.msgctxt, entry.msgid)] = forms
+        elif entry.msgstr:
+            found[(entry.msgctxt, entry.msgid)] = (entry.msgstr,)
+    return found
+
+
+def _po(language: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+
+
+@pytest.mark.parametrize("language", CATALOGUED)
+def test_committed_mo_matches_its_po(language: str) -> None:
+    """Each compiled .mo (committed, since a fresh machine may have no gettext) holds exactly
+    the translations of its .po: a .po edited without recompiling fails here."""
+    mo_path = LOCALE / language / "LC_MESSAGES" / "django.mo"
+    assert mo_path.is_file(), f"{mo_path} is missing: run `ura manage compilemessages`"
+    po = _po(language)
+    in_memory = polib.mofile(po.to_binary())
+    committed = polib.mofile(str(mo_path))
+    assert _messages(committed) == _messages(in_memory), (
+        f"{mo_path} is out of date with its .po: run `ura manage compilemessages` in src/ura"
+    )
+
+
+@pytest.mark.parametrize("language", COMPLETE)
+def test_every_entry_is_translated_and_not_fuzzy(language: str) -> None:
+    """No string of the interface falls back to English in Turkish or Albanian."""
+    po = _po(language)
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert not untranslated, f"{language}: untranslated {untranslated}"
+    assert not fuzzy, f"{language}: fuzzy {fuzzy}"
+
+
+@pytest.mark.parametrize("language", CATALOGUED)
+def test_translations_keep_their_placeholders(language: str) -> None:
+    """A translation names the same placeholders as the English, or the page would raise or
+    show the wrong value."""
+    wrong = []
+    for entry in _po(language).translated_entries():
+        expected = set(PLACEHOLDER.findall(entry.msgid))
+        if entry.msgid_plural:
+            forms = list(entry.msgstr_plural.values())
+            expected |= set(PLACEHOLDER.findall(entry.msgid_plural))
+        else:
+            forms = [entry.msgstr]
+        wrong += [
+            (entry.msgid, form) for form in forms if set(PLACEHOLDER.findall(form)) != expected
+        ]
+    assert not wrong, wrong
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("tr", "Ura'ya oturum açın"),  # noqa: RUF001 -- the Turkish dotless i is meant
+        ("sq", "Hyni në Ura"),
+        ("en", "Sign in to Ura"),
+    ],
+)
+def test_language_switcher_translates_the_login_page(
+    client: Client, language: str, expected: str
+) -> None:
+    """Choosing a language in the switcher (POST /i18n/setlang/) shows the sign-in page in it."""
+    response = client.post(
+        "/i18n/setlang/", {"language": language, "next": "/accounts/login/"}, follow=True
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert expected in html
+    assert f'<html lang="{language}" dir="ltr">' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "nav"),
+    [
+        ("tr", "Hoş geldiniz", "Kişi kayıtları"),  # noqa: RUF001 -- the Turkish dotless i is meant
+        ("sq", "Mirë se vini", "Regjistri i personave"),
+    ],
+)
+def test_home_page_in_the_chosen_language(
+    client: Client, caseworker: User, language: str, heading: str, nav: str
+) -> None:
+    """A signed-in caseworker who switches language sees the home page and menu in it."""
+    login(client, caseworker)
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert heading in html
+    assert nav in html
+
+
+@pytest.mark.django_db
+def test_arabic_pages_are_right_to_left(client: Client) -> None:
+    """With Arabic active the page declares its language and right-to-left direction."""
+    response = client.post(
+        "/i18n/setlang/", {"language": "ar", "next": "/accounts/login/"}, follow=True
+    )
+    html = response.content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "تسجيل الدخول" in html
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_translated_and_in_the_base_layout(client: Client) -> None:
+    """The 404 page speaks the user's language and keeps the site's header and skip link."""
+    client.post("/i18n/setlang/", {"language": "sq", "next": "/"})
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Faqja nuk u gjet" in html
+    assert 'class="skip-link"' in html
