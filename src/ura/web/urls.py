@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from ura.web import views
 from ura.web.api import api
@@ -18,5 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "Ura administration"
+admin.site.site_header = _("Ura administration")
 admin.site.site_title = "Ura"
