@@ -12,7 +12,8 @@ from django.conf import settings
 from django.test import Client
 
 from tests.conftest import login
-from ura.apps.accounts.models import User
+from tests.factories import make_record, make_user
+from ura.apps.accounts.models import RoleCode, User
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
 CATALOGUED = ("tr", "sq", "ar")
@@ -143,3 +144,18 @@ def test_not_found_page_is_translated_and_in_the_base_layout(client: Client) -> 
     html = response.content.decode()
     assert "Faqja nuk u gjet" in html
     assert 'class="skip-link"' in html
+
+
+@pytest.mark.django_db
+def test_forbidden_page_is_translated_and_in_the_base_layout(client: Client) -> None:
+    """A user whose roles do not cover a page gets the 403 page, in their language, with the
+    site's layout, and nothing about the records behind it."""
+    make_record(owner=make_user(role=RoleCode.CASEWORKER), family_name="Quarashi")
+    login(client, make_user())  # signed in, but holds no role
+    client.post("/i18n/setlang/", {"language": "tr", "next": "/"})
+    response = client.get("/people/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "İzin verilmiyor" in html
+    assert 'class="skip-link"' in html
+    assert "Quarashi" not in html
