@@ -50,6 +50,9 @@ def test_search_swaps_results_without_reloading_the_page(
     assert "Krasniqi" in page.locator("#results").inner_text()
     assert "Demir" not in page.locator("#results").inner_text()
     assert "q=Krasniqi" in page.url
+    # The new count is announced through the live region, outside the swapped table.
+    assert page.locator("#results-status").inner_text() == "1 record you may see"
+    assert page.locator("#results #results-status").count() == 0
     assert page.locator("h1").count() == 1, "the fragment, not a whole page, was swapped in"
     assert not console_errors, console_errors
     # No snapshot of the list is kept in the browser's storage (historyCacheSize: 0).
