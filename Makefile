@@ -46,7 +46,7 @@ migrations-check: $(STAMP)
 ## Debian's Chromium for the browser tests, and axe-core for the accessibility check.
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent axe-core@4
+	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund --silent axe-core@4
 
 clean:
 	rm -rf $(VENV) var/static .mypy_cache .pytest_cache .ruff_cache
