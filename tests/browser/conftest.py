@@ -97,6 +97,19 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+@pytest.fixture
+def csp_violations(page: Page) -> list[str]:
+    """What the browser refused under the Content-Security-Policy while the test ran."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     require(AXE, "axe-core")

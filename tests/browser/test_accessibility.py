@@ -50,9 +50,12 @@ def test_login_page(page: Page, live_server: LiveServer, axe_source: str) -> Non
     _check(page, f"{live_server.url}/accounts/login/", axe_source)
 
 
-def test_main_pages_of_a_caseworker(page: Page, live_server: LiveServer, axe_source: str) -> None:
+def test_main_pages_of_a_caseworker(
+    page: Page, live_server: LiveServer, axe_source: str, csp_violations: list[str]
+) -> None:
     """Home, person list, person record, the registration form and a form with errors have no
-    serious or critical violation."""
+    serious or critical violation, and nothing on them breaks the CSP (no inline style or
+    script, from Ura or from htmx)."""
     user = make_user(role=RoleCode.CASEWORKER)
     record = make_record(owner=user, family_name="Gashi", given_names="Besa")
     make_record(owner=user, family_name="Aydin", given_names="Murat")
@@ -75,6 +78,7 @@ def test_main_pages_of_a_caseworker(page: Page, live_server: LiveServer, axe_sou
     assert page.locator(".errors").count() > 0
     violations = _violations(page, axe_source)
     assert not violations, _readable("/people/new (with errors)", violations)
+    assert not csp_violations, csp_violations
 
 
 def test_right_to_left_home_page(page: Page, live_server: LiveServer, axe_source: str) -> None:
