@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles_after_last_app(sender: AppConfig, **kwargs: Any) -> None:
@@ -21,7 +22,7 @@ def _sync_roles_after_last_app(sender: AppConfig, **kwargs: Any) -> None:
 class AccountsConfig(AppConfig):
     name = "ura.apps.accounts"
     label = "accounts"
-    verbose_name = "Organisations and people"
+    verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
         # Login, logout and lockout events come from Django's and django-axes' own signals:

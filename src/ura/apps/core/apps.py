@@ -9,7 +9,7 @@ from ura.web.navigation import NavEntry
 class CoreConfig(AppConfig):
     name = "ura.apps.core"
     label = "core"
-    verbose_name = "Ura core"
+    verbose_name = _("Ura core")
 
     navigation = (
         NavEntry(_("Audit trail"), "core:events", "core.view_auditevent"),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ura.apps.accounts.policy import scope_filter, scoped
 from ura.apps.core.models import AuditAction
@@ -122,7 +123,8 @@ def person_record_export(
     count = records.count()
     if count > EXPORT_LIMIT:
         raise ValidationError(
-            f"{count} records match; narrow the search to at most {EXPORT_LIMIT} to export."
+            _("%(count)d records match; narrow the search to at most %(limit)d to export.")
+            % {"count": count, "limit": EXPORT_LIMIT}
         )
     chosen = list(records.select_related("owning_agency", "owning_unit"))
     audit_records_shown(
