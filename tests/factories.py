@@ -13,23 +13,39 @@ PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 
 
-def make_agency(*, code: str | None = None, kind: AgencyKind = AgencyKind.MIGRATION_PROVINCIAL, country: str = "TR") -> Agency:
+def make_agency(
+    *,
+    code: str | None = None,
+    kind: AgencyKind = AgencyKind.MIGRATION_PROVINCIAL,
+    country: str = "TR",
+) -> Agency:
     n = next(_seq)
-    return Agency.objects.create(code=code or f"agency-{n}", name=f"Agency {n}", kind=kind, country=country)
+    return Agency.objects.create(
+        code=code or f"agency-{n}", name=f"Agency {n}", kind=kind, country=country
+    )
 
 
 def make_unit(*, agency: Agency | None = None, code: str | None = None) -> Unit:
     n = next(_seq)
-    return Unit.objects.create(agency=agency or make_agency(), code=code or f"unit-{n}", name=f"Unit {n}")
+    return Unit.objects.create(
+        agency=agency or make_agency(), code=code or f"unit-{n}", name=f"Unit {n}"
+    )
 
 
 def make_user(
-    *, role: RoleCode | None = None, scope: Scope | None = None, unit: Unit | None = None,
-    username: str | None = None, password: str = PASSWORD, **assign: Any,
+    *,
+    role: RoleCode | None = None,
+    scope: Scope | None = None,
+    unit: Unit | None = None,
+    username: str | None = None,
+    password: str = PASSWORD,
+    **assign: Any,
 ) -> User:
     """A user in ``unit`` (a new one by default) holding ``role`` with ``scope``."""
     user = user_create(
-        actor=None, username=username or f"user{next(_seq)}", password=password,
+        actor=None,
+        username=username or f"user{next(_seq)}",
+        password=password,
         unit=unit or make_unit(),
     )
     if role is not None:
@@ -40,9 +56,14 @@ def make_user(
 def make_record(*, owner: User, **values: Any) -> PersonRecord:
     """A person record owned by ``owner``'s unit and agency, created by ``owner``."""
     fields: dict[str, Any] = {
-        "given_names": "Amina", "family_name": f"Haddad{next(_seq)}", "sex": "F",
-        "nationality": "SYR", "document_type": "passport", "document_number": "N0123456",
-        "health_notes": "insulin-dependent diabetes", "trafficking_indicators": "debt bondage",
+        "given_names": "Amina",
+        "family_name": f"Haddad{next(_seq)}",
+        "sex": "F",
+        "nationality": "SYR",
+        "document_type": "passport",
+        "document_number": "N0123456",
+        "health_notes": "insulin-dependent diabetes",
+        "trafficking_indicators": "debt bondage",
         "biometric_reference": "AFIS-000123",
     }
     fields.update(values)
