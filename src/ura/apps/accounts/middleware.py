@@ -14,6 +14,9 @@ from django.urls import reverse
 from ura.apps.accounts.policy import active_assignments
 
 _LAST_SEEN = "ura_last_seen"
+# Django's session expiry slides forward on every saved request, and this middleware saves
+# the session on every request; the sign-in time makes SESSION_COOKIE_AGE an absolute limit.
+_SIGNED_IN_AT = "ura_signed_in_at"
 
 # Paths a signed-in user may open before completing two-factor verification.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
@@ -25,7 +28,7 @@ def requires_two_factor(user: object) -> bool:
 
 
 class TwoFactorRequiredMiddleware:
-    """Ends idle sessions; sends privileged users to TOTP enrolment or verification.
+    """Ends idle and too old sessions; sends privileged users to TOTP enrolment or verification.
 
     Must come after django_otp's ``OTPMiddleware``, which sets ``request.user.is_verified``.
     """
@@ -38,7 +41,14 @@ class TwoFactorRequiredMiddleware:
         if user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(_LAST_SEEN)
-            if isinstance(last_seen, int) and now - last_seen > settings.URA_SESSION_IDLE_SECONDS:
+            signed_in_at = request.session.setdefault(_SIGNED_IN_AT, now)
+            idle = (
+                isinstance(last_seen, int) and now - last_seen > settings.URA_SESSION_IDLE_SECONDS
+            )
+            too_old = (
+                isinstance(signed_in_at, int) and now - signed_in_at > settings.SESSION_COOKIE_AGE
+            )
+            if idle or too_old:
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?expired=1")
             request.session[_LAST_SEEN] = now
