@@ -53,11 +53,14 @@ def demo(
 
     with console.status("Loading demo data…"):
         users = demo_load()
-    table_lines = [f"  {u.username:<28} {role:<18} {agency}" for u, role, agency in users]
-    console.print(f"\n[bold]Demo logins[/bold] (password for all: [bold]{DEMO_PASSWORD}[/bold])")
-    console.print("  " + f"{'user':<28} {'role':<18} agency")
-    for line in table_lines:
-        console.print(line)
+    from rich.table import Table
+
+    table = Table(title=f"Demo logins — password for all: {DEMO_PASSWORD}", title_justify="left")
+    for column in ("user name", "role", "agency"):
+        table.add_column(column)
+    for user, role, agency in users:
+        table.add_row(user.username, role, agency)
+    console.print(table)
     console.print(
         "\nAdministrators and auditors enrol an authenticator app (TOTP) at their first sign-in."
     )

@@ -1,0 +1,78 @@
+"""The demo scenario: reproducible, idempotent, one user per role, agencies kept apart."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from ura.apps.accounts.models import AccessGrant, Agency, AgencyKind, RoleAssignment, RoleCode, User
+from ura.apps.core.models import AuditEvent
+from ura.apps.people.models import PersonRecord
+from ura.web.demo import DEMO_PASSWORD, DEMO_RECORDS, demo_load
+
+
+@pytest.mark.django_db
+def test_demo_has_one_user_per_role_and_the_seed_institutions() -> None:
+    """Every role has a demo user; both countries and every kind of agency are present."""
+    users = demo_load()
+    roles = {a.role.code for a in RoleAssignment.objects.select_related("role")}
+    assert roles == {code.value for code in RoleCode}
+    assert {a.country for a in Agency.objects.all()} == {"TR", "XK"}
+    assert {a.kind for a in Agency.objects.all()} >= {k.value for k in AgencyKind} - {
+        AgencyKind.JUDICIARY.value
+    }
+    assert Agency.objects.filter(kind=AgencyKind.NGO).count() >= 2
+    assert len(users) == User.objects.count()
+    assert PersonRecord.objects.count() == DEMO_RECORDS
+
+
+@pytest.mark.django_db
+def test_running_the_demo_twice_changes_nothing() -> None:
+    """A second run creates no agency, user, record, grant or audit event."""
+    demo_load()
+    counts = [m.objects.count() for m in (Agency, User, PersonRecord, AccessGrant, AuditEvent)]
+    demo_load()
+    assert [
+        m.objects.count() for m in (Agency, User, PersonRecord, AccessGrant, AuditEvent)
+    ] == counts
+
+
+@pytest.mark.django_db
+def test_demo_records_are_reproducible() -> None:
+    """The synthetic records come from a fixed seed: the same names every time."""
+    demo_load()
+    first = list(PersonRecord.objects.order_by("pk").values_list("family_name", "nationality"))
+    PersonRecord.objects.all().delete()
+    demo_load()
+    again = list(PersonRecord.objects.order_by("pk").values_list("family_name", "nationality"))
+    assert again == first
+
+
+@pytest.mark.django_db
+def test_demo_caseworkers_of_two_agencies_see_different_records(client: Client) -> None:
+    """The two provincial caseworkers each see only their own unit's records."""
+    demo_load()
+    seen = {}
+    for name in ("caseworker.istanbul", "caseworker.gaziantep"):
+        user = User.objects.get(username=name)
+        c = Client()
+        assert (
+            c.post("/accounts/login/", {"username": name, "password": DEMO_PASSWORD}).status_code
+            == 302
+        )
+        body = c.get("/api/v1/people/records?page=1").json()
+        seen[name] = body["count"]
+        assert body["count"] == PersonRecord.objects.filter(owning_unit=user.unit).count() > 0
+    assert sum(seen.values()) < PersonRecord.objects.count()
+
+
+@pytest.mark.django_db
+def test_partner_ngo_sees_exactly_the_records_referred_to_it() -> None:
+    """The shelter NGO sees the trafficking referrals the police granted it, nothing else."""
+    demo_load()
+    c = Client()
+    c.post("/accounts/login/", {"username": "ngo.shelter", "password": DEMO_PASSWORD})
+    body = c.get("/api/v1/people/records").json()
+    granted = set(AccessGrant.objects.values_list("object_id", flat=True))
+    assert granted
+    assert {str(r["id"]) for r in body["results"]} == granted
