@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -27,22 +28,24 @@ class BearerToken(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The browser session of a signed-in user (CSRF-checked on unsafe methods)."""
 
-    param_name = "sessionid"
-
     def __init__(self) -> None:
+        # The session cookie name differs in production (__Host- prefix); ask Django.
+        self.param_name = settings.SESSION_COOKIE_NAME
         super().__init__(csrf=True)
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        # The session cookie name differs in production (__Host- prefix); ask Django.
-        from django.conf import settings
-
-        return request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        # Without a session cookie there is no session to ride on: skip the CSRF check so that
+        # a bearer-token client is not refused for lacking a CSRF token. With the cookie, the
+        # parent class checks CSRF (overriding this method must never drop that check).
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         if not user.is_authenticated:
             return None
-        if requires_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
+        if requires_two_factor(user) and not user.is_verified():  # type: ignore[attr-defined]  # OTPMiddleware adds it
             return None
         return user
 

@@ -71,7 +71,7 @@ class RoleAssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UraUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class UraUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]  # the stubs make UserAdmin generic
     list_display = ("username", "first_name", "last_name", "unit", "is_active", "last_login")
     list_filter = ("is_active", "agency")
     fieldsets = (

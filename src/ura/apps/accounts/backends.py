@@ -28,7 +28,7 @@ class RoleBackend(ModelBackend):
         cached: set[str] | None = getattr(user_obj, "_ura_perm_cache", None)
         if cached is None:
             cached = role_permissions(user_obj)
-            user_obj._ura_perm_cache = cached  # type: ignore[union-attr]
+            user_obj._ura_perm_cache = cached  # type: ignore[attr-defined]  # a per-request cache on the instance
         return cached
 
     def get_user_permissions(self, user_obj: Any, obj: Model | None = None) -> set[str]:

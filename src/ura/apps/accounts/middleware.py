@@ -55,7 +55,7 @@ class TwoFactorRequiredMiddleware:
             if (
                 not request.path.startswith(_OPEN_PREFIXES)
                 and requires_two_factor(user)
-                and not user.is_verified()  # type: ignore[union-attr]
+                and not user.is_verified()  # type: ignore[attr-defined]  # OTPMiddleware adds it
             ):
                 return redirect("accounts:two_factor")
         return self.get_response(request)
