@@ -18,6 +18,8 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+token_app = typer.Typer(help="API tokens for system-to-system integration.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 console = Console()
 
 
@@ -184,6 +186,61 @@ def audit_verify(
         f"({brk.reason.value}: {explanation}); {report.checked} events before it are intact."
     )
     raise typer.Exit(1)
+
+
+@token_app.command("create")
+def token_create(
+    username: str,
+    name: str,
+    expires_days: Annotated[int | None, typer.Option(help="Days until it expires.")] = None,
+) -> None:
+    """Create a token for USERNAME and print its secret (shown this once only)."""
+    _django()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ura.apps.accounts.models import User
+    from ura.apps.accounts.services import api_token_create
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        console.print(f"[red]No active user {username!r}.[/red]")
+        raise typer.Exit(2)
+    if expires_days is not None and expires_days < 1:
+        console.print("[red]--expires-days must be at least 1.[/red]")
+        raise typer.Exit(2)
+    expires_at = None if expires_days is None else timezone.now() + timedelta(days=expires_days)
+    token, raw = api_token_create(actor=None, user=user, name=name, expires_at=expires_at)
+    console.print(f"Token {token.prefix} created. Secret (store it now, it is not kept):")
+    print(raw)  # plain, without rich markup, so that scripts can capture it
+
+
+@token_app.command("revoke")
+def token_revoke(prefix: str) -> None:
+    """Revoke the active token whose prefix is PREFIX."""
+    _django()
+    from ura.apps.accounts.models import ApiToken
+    from ura.apps.accounts.services import api_token_revoke
+
+    tokens = list(ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True))
+    if len(tokens) != 1:
+        console.print(f"[red]{len(tokens)} active tokens have prefix {prefix!r}; need one.[/red]")
+        raise typer.Exit(2)
+    api_token_revoke(actor=None, token=tokens[0])
+    console.print(f"[green]Token {prefix} revoked.[/green]")
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (prefix, user, name, expiry, state); secrets are never stored."""
+    _django()
+    from ura.apps.accounts.models import ApiToken
+
+    for t in ApiToken.objects.select_related("user").order_by("created_at"):
+        state = "revoked" if t.revoked_at else "active"
+        expires = t.expires_at.date().isoformat() if t.expires_at else "never"
+        console.print(f"{t.prefix}  {t.user.username:<20} {t.name:<24} {expires:<10} {state}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

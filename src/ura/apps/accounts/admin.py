@@ -10,9 +10,11 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ura.apps.accounts.models import AccessGrant, Agency, ApiToken, Role, RoleAssignment, Unit, User
 from ura.apps.accounts.policy import forget_cached_assignments
+from ura.apps.accounts.services import api_token_revoke
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_diff, audit_record, model_snapshot
 
@@ -164,6 +166,13 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "revoked_at",
     )
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    actions = ("revoke",)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        # Through the service, so that each revocation is audited like one from the CLI.
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

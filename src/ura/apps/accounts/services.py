@@ -258,7 +258,7 @@ def _token_digest(raw: str) -> str:
 
 
 def api_token_create(
-    *, actor: User, user: User, name: str, expires_at: datetime | None = None
+    *, actor: User | None, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is shown once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -279,7 +279,7 @@ def api_token_create(
     return token, raw
 
 
-def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
