@@ -232,3 +232,13 @@ def test_export_needs_the_export_permission(client: Client, auditor: User) -> No
     assert client.get("/audit/").status_code == 200
     assert client.get("/audit/export.csv").status_code == 403
     assert 'href="/audit/export.csv' not in client.get("/audit/").content.decode()
+
+
+def test_events_name_the_actors_agency(auditor_client: Client) -> None:
+    """The agency column shows the acting user's agency by name, not its id."""
+    worker = make_user(role=RoleCode.CASEWORKER)
+    make_record(owner=worker)
+    login(Client(), worker).get("/people/")
+    assert worker.agency is not None
+    page = auditor_client.get("/audit/", {"user": worker.username}).content.decode()
+    assert f"<td>{worker.agency.name}</td>" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,12 @@ def acting_user(user: AbstractUser | AnonymousUser) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
     return user
+
+
+def agency_names(*, agency_ids: Iterable[int | None]) -> dict[int, str]:
+    """Agency names by id, for showing the agencies that audit events and records name."""
+    ids = {i for i in agency_ids if i is not None}
+    return dict(Agency.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
 
 def user_profile(*, user: AbstractUser | AnonymousUser) -> UserProfile:

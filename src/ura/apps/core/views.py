@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ura.apps.accounts.selectors import agency_names
 from ura.apps.core import presentation, selectors, services, tasks
 from ura.apps.core.access import access_job_by_id
 from ura.apps.core.forms import AuditEventFilterForm
@@ -57,11 +58,20 @@ def audit_event_list(request: HttpRequest) -> HttpResponse:
             )
     except PermissionDenied:
         return _forbidden(request)
+    agencies = (
+        agency_names(agency_ids=(e.actor_agency_id for e in page.object_list)) if page else {}
+    )
     rows = (
         []
         if page is None
         else [
-            (e, presentation.change_lines(e), presentation.detail_text(e)) for e in page.object_list
+            (
+                e,
+                presentation.change_lines(e),
+                presentation.detail_text(e),
+                agencies.get(e.actor_agency_id) if e.actor_agency_id is not None else None,
+            )
+            for e in page.object_list
         ]
     )
     template = (

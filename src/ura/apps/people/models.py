@@ -32,6 +32,29 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+#: What a person record says about the person, in display order. Ownership and bookkeeping
+#: fields (agency, unit, creator, version) are set by the services, never by users.
+PERSON_FIELDS = (
+    "given_names",
+    "family_name",
+    "father_name",
+    "mother_name",
+    "full_name_original",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_precision",
+    "place_of_birth",
+    "nationality",
+    "document_type",
+    "document_number",
+    "document_country",
+    "biometric_reference",
+    "health_notes",
+    "trafficking_indicators",
+    "notes",
+)
+
+
 class PersonRecord(ProtectedModel):
     """One agency's record of a person. Identity fields as written by that agency."""
 

@@ -14,7 +14,7 @@ from ura.apps.accounts.policy import scope_filter, scoped
 from ura.apps.core.models import AuditAction
 from ura.apps.core.protected import visible_value
 from ura.apps.core.services import audit_records_shown
-from ura.apps.people.models import PersonRecord
+from ura.apps.people.models import PERSON_FIELDS, PersonRecord
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -71,27 +71,7 @@ def person_record_page(
 
 
 #: The columns of a person-record export, in order.
-EXPORT_FIELDS = (
-    "id",
-    "given_names",
-    "family_name",
-    "father_name",
-    "mother_name",
-    "full_name_original",
-    "sex",
-    "date_of_birth",
-    "date_of_birth_precision",
-    "place_of_birth",
-    "nationality",
-    "document_type",
-    "document_number",
-    "document_country",
-    "biometric_reference",
-    "health_notes",
-    "trafficking_indicators",
-    "notes",
-    "version",
-)
+EXPORT_FIELDS = ("id", *PERSON_FIELDS, "version")
 #: Exports larger than this must be narrowed by filters: bulk extraction of personal data
 #: is a job for the data steward's controlled pipelines, not a button.
 EXPORT_LIMIT = 10_000

@@ -14,31 +14,13 @@ from ura.apps.core.models import AuditAction
 from ura.apps.core.protected import sensitive_fields
 from ura.apps.core.services import audit_diff, audit_record
 from ura.apps.people.access import access_person_record_by_id
-from ura.apps.people.models import PersonRecord
+from ura.apps.people.models import PERSON_FIELDS, PersonRecord
 
 if TYPE_CHECKING:
     from ura.apps.accounts.models import User
 
-#: Fields a user may set directly; ownership and bookkeeping fields are set by the services.
-EDITABLE_FIELDS = (
-    "given_names",
-    "family_name",
-    "father_name",
-    "mother_name",
-    "full_name_original",
-    "sex",
-    "date_of_birth",
-    "date_of_birth_precision",
-    "place_of_birth",
-    "nationality",
-    "document_type",
-    "document_number",
-    "document_country",
-    "biometric_reference",
-    "health_notes",
-    "trafficking_indicators",
-    "notes",
-)
+#: Fields a user may set directly.
+EDITABLE_FIELDS = PERSON_FIELDS
 
 
 class StaleVersionError(Exception):
