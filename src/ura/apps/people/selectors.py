@@ -56,7 +56,14 @@ def person_record_page(
     page: int = 1,
     per_page: int = 25,
 ) -> Page[PersonRecord]:
-    """One page of the actor's visible records; each record on it is audited as shown."""
+    """One page of the actor's visible records; each record on it is audited as shown.
+
+    Raises:
+        PermissionDenied: the actor's roles do not let them view person records at all
+            (the same answer on the page and in the API).
+    """
+    if not actor.has_perm("people.view_personrecord"):
+        raise PermissionDenied("You may not view person records.")
     filters = filters or PersonRecordFilters()
     paginator = Paginator(person_record_queryset(actor=actor, filters=filters), per_page)
     result = paginator.get_page(page)

@@ -48,8 +48,6 @@ def _page_number(request: HttpRequest) -> int:
 @login_required
 @require_http_methods(["GET"])
 def record_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("people.view_personrecord"):
-        raise PermissionDenied
     form = PersonRecordSearchForm(request.GET or None)
     filters = selectors.PersonRecordFilters()
     if form.is_valid():
