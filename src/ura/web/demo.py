@@ -244,70 +244,56 @@ _REGISTRARS = (
 
 # Synthetic name forms by nationality: (given names, family names), written as the
 # registering agency would in Latin script.
-_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+#: Synthetic name forms by nationality: (male given names, female given names, family
+#: names), written as the registering agency would in Latin script.
+_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "SYR": (
-        (
-            "Ahmad",
-            "Mohammad",
-            "Khaled",
-            "Omar",
-            "Yousef",
-            "Rania",
-            "Fatima",
-            "Amina",
-            "Layla",
-            "Hiba",
-        ),
+        ("Ahmad", "Mohammad", "Khaled", "Omar", "Yousef"),
+        ("Rania", "Fatima", "Amina", "Layla", "Hiba"),
         ("Al-Hassan", "Haddad", "Khalil", "Al-Ahmad", "Darwish", "Hamdan", "Al-Khatib", "Mansour"),
     ),
     "AFG": (
-        (
-            "Abdul Rahman",
-            "Mohammad Reza",
-            "Farid",
-            "Habibullah",
-            "Zahra",
-            "Mariam",
-            "Gulalai",
-            "Ahmad Shah",
-        ),
+        ("Abdul Rahman", "Mohammad Reza", "Farid", "Habibullah", "Ahmad Shah"),
+        ("Zahra", "Mariam", "Gulalai", "Nargis"),
         ("Ahmadzai", "Karimi", "Popal", "Rahimi", "Hashimi", "Safi", "Noori", "Wardak"),
     ),
     "IRQ": (
-        ("Ali", "Hussein", "Mustafa", "Zainab", "Noor", "Abbas", "Sara"),
+        ("Ali", "Hussein", "Mustafa", "Abbas"),
+        ("Zainab", "Noor", "Sara"),
         ("Al-Jaburi", "Al-Tamimi", "Kadhim", "Saleh", "Al-Rubaie"),
     ),
     "IRN": (
-        ("Reza", "Mehdi", "Hossein", "Maryam", "Shirin", "Nasrin", "Ali Reza"),
+        ("Reza", "Mehdi", "Hossein", "Ali Reza"),
+        ("Maryam", "Shirin", "Nasrin"),
         ("Mohammadi", "Hosseini", "Rezaei", "Ahmadi", "Kazemi", "Jafari"),
     ),
     "PAK": (
-        ("Muhammad Imran", "Bilal", "Usman", "Ayesha", "Hamza", "Sana"),
+        ("Muhammad Imran", "Bilal", "Usman", "Hamza"),
+        ("Ayesha", "Sana"),
         ("Khan", "Qureshi", "Butt", "Chaudhry", "Malik"),
     ),
-    "TKM": (
-        ("Myrat", "Serdar", "Aylar", "Gulshat", "Batyr"),
-        ("Orazov", "Annayeva", "Berdiyev", "Atayev"),
-    ),
-    "UZB": (
-        ("Bekzod", "Dilnoza", "Jasur", "Shahnoza", "Rustam"),
-        ("Karimov", "Tashkentova", "Yusupov", "Rakhimova"),
-    ),
-    "GEO": (("Giorgi", "Nino", "Levan", "Tamar"), ("Beridze", "Kapanadze", "Gelashvili")),
-    "AZE": (("Elvin", "Aysel", "Rashad", "Gunel"), ("Aliyev", "Mammadova", "Huseynov")),
+    "TKM": (("Myrat", "Serdar", "Batyr"), ("Aylar", "Gulshat"), ("Orazov", "Annayev", "Atayev")),
+    "UZB": (("Bekzod", "Jasur", "Rustam"), ("Dilnoza", "Shahnoza"), ("Karimov", "Yusupov")),
+    "GEO": (("Giorgi", "Levan"), ("Nino", "Tamar"), ("Beridze", "Kapanadze", "Gelashvili")),
+    "AZE": (("Elvin", "Rashad"), ("Aysel", "Gunel"), ("Aliyev", "Mammadov", "Huseynov")),
     "RUS": (
-        ("Aleksandr", "Yelena", "Dmitriy", "Olga", "Sergey"),
-        ("Ivanov", "Smirnova", "Kuznetsov", "Popova"),
+        ("Aleksandr", "Dmitriy", "Sergey"),
+        ("Yelena", "Olga"),
+        ("Ivanov", "Smirnov", "Kuznetsov", "Popov"),
     ),
     "UKR": (
-        ("Oleksandr", "Olena", "Andriy", "Iryna", "Mykola"),
+        ("Oleksandr", "Andriy", "Mykola"),
+        ("Olena", "Iryna"),
         ("Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko"),
     ),
     "XKX": (
-        ("Arben", "Blerta", "Driton", "Valbona", "Faton"),
+        ("Arben", "Driton", "Faton"),
+        ("Blerta", "Valbona"),
         ("Berisha", "Gashi", "Hoxha", "Kelmendi", "Shala"),
     ),
 }
+#: Nationalities whose family names take a feminine ending (-ov/-ev → -ova/-eva).
+_FEMININE_FAMILY_NAMES = {"RUS", "UZB", "AZE", "TKM"}
 _FATHERS = ("Ahmad", "Mohammad", "Ali", "Hassan", "Abdullah", "Ibrahim", "Mahmoud", "Nazar")
 _HEALTH = (
     "Needs regular insulin.",
@@ -388,14 +374,19 @@ def _records(users: dict[str, User], rng: random.Random) -> list[PersonRecord]:
             if registrar.username == "caseworker.prishtina" and rng.random() < 0.5
             else rng.choices(nationalities, weights)[0]
         )
-        given, family = _NAMES[nationality]
+        male, female, families = _NAMES[nationality]
+        sex = rng.choice("MMMFF") if rng.random() > 0.02 else "U"
+        given = rng.choice(female if sex == "F" else male)
+        family = rng.choice(families)
+        if sex == "F" and nationality in _FEMININE_FAMILY_NAMES and family.endswith(("ov", "ev")):
+            family += "a"
         born, precision = _birth_date(rng)
         has_document = rng.random() < 0.7
         values = {
-            "given_names": rng.choice(given),
-            "family_name": rng.choice(family),
+            "given_names": given,
+            "family_name": family,
             "father_name": rng.choice(_FATHERS) if nationality in {"SYR", "AFG", "IRQ"} else "",
-            "sex": rng.choice("MMMFF") if rng.random() > 0.02 else "U",
+            "sex": sex,
             "date_of_birth": born,
             "date_of_birth_precision": precision,
             "nationality": nationality,

@@ -39,3 +39,25 @@ def _neutral(content: bytes, record_id: int) -> str:
     asked for (the language form echoes the address)."""
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", content.decode())
     return text.replace(f"/people/{record_id}/", "/people/ID/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("precision", "shown"),
+    [("day", "1987-04-25"), ("month", "1987-04"), ("year", "1987"), ("unknown", "")],
+)
+def test_date_of_birth_is_shown_only_as_precisely_as_it_is_known(
+    client: Client, precision: str, shown: str
+) -> None:
+    """A year-only date (stored as 1 January or any day) shows as the year, never as a day."""
+    import datetime as dt
+
+    owner = make_user(role=RoleCode.CASEWORKER)
+    record = make_record(
+        owner=owner, date_of_birth=dt.date(1987, 4, 25), date_of_birth_precision=precision
+    )
+    assert record.date_of_birth_text() == shown
+    page = login(client, owner).get("/people/").content.decode()
+    if shown:
+        assert f"<td>{shown}</td>" in page
+    assert "April 25, 1987" not in page

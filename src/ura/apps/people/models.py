@@ -116,6 +116,18 @@ class PersonRecord(ProtectedModel):
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_names}"
 
+    def date_of_birth_text(self) -> str:
+        """The date of birth in ISO form, only as precise as it is known: ``1961`` when only
+        the year is (registration systems then store 1 January), ``1961-05`` for a month."""
+        born = self.date_of_birth
+        if born is None or self.date_of_birth_precision == DatePrecision.UNKNOWN:
+            return ""
+        if self.date_of_birth_precision == DatePrecision.YEAR:
+            return f"{born.year:04d}"
+        if self.date_of_birth_precision == DatePrecision.MONTH:
+            return f"{born.year:04d}-{born.month:02d}"
+        return born.isoformat()
+
     @classmethod
     def own_filter(cls, user: object) -> Q:
         """A first responder's own records are those they registered."""

@@ -38,6 +38,18 @@ def _label(field_name: str) -> Any:
     return getattr(PersonRecord._meta.get_field(field_name), "verbose_name", field_name)
 
 
+def _shown(user: Any, record: PersonRecord, name: str) -> Any:
+    """A field as a person reads it: masked if restricted, labels for codes, and the date of
+    birth only as precise as it was recorded (a placeholder 1 January shows as the year)."""
+    value = visible_value(user, record, name)
+    if isinstance(value, Masked):
+        return value
+    if name == "date_of_birth":
+        return record.date_of_birth_text()
+    display = getattr(record, f"get_{name}_display", None)
+    return display() if display is not None else value
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         return max(1, int(request.GET.get("page", "1")))
@@ -56,7 +68,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         actor=request.user, filters=filters, page=_page_number(request)
     )
     rows = [
-        (record, [visible_value(request.user, record, f) for f in LIST_FIELDS])
+        (record, [_shown(request.user, record, f) for f in LIST_FIELDS])
         for record in page.object_list
     ]
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/list.html"
@@ -85,11 +97,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     record = access_person_record_by_id(request.user, record_id)
     fields: list[tuple[Any, Any]] = []
     for name in services.EDITABLE_FIELDS:
-        value = visible_value(request.user, record, name)
-        display = getattr(record, f"get_{name}_display", None)
-        if display is not None and value == getattr(record, name):
-            value = display()
-        fields.append((_label(name), value))
+        fields.append((_label(name), _shown(request.user, record, name)))
     return render(
         request,
         "people/detail.html",
