@@ -211,7 +211,13 @@ def token_create(
         console.print("[red]--expires-days must be at least 1.[/red]")
         raise typer.Exit(2)
     expires_at = None if expires_days is None else timezone.now() + timedelta(days=expires_days)
-    token, raw = api_token_create(actor=None, user=user, name=name, expires_at=expires_at)
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        token, raw = api_token_create(actor=None, user=user, name=name, expires_at=expires_at)
+    except PermissionDenied as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     console.print(f"Token {token.prefix} created. Secret (store it now, it is not kept):")
     print(raw)  # plain, without rich markup, so that scripts can capture it
 

@@ -30,3 +30,12 @@ def test_records_without_exceptions_pass_unchanged(level: int) -> None:
     record = logging.LogRecord("t", level, __file__, 1, "plain message", None, None)
     assert WithholdExceptionMessages().filter(record)
     assert record.getMessage() == "plain message"
+
+
+def test_console_handler_follows_the_current_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """Log lines go to the stderr of the moment, not a stream closed since configuration."""
+    from ura.web.log_redaction import CurrentStderrHandler
+
+    handler = CurrentStderrHandler()
+    handler.emit(logging.LogRecord("t", logging.WARNING, __file__, 1, "first", None, None))
+    assert "first" in capsys.readouterr().err

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
-from ura.apps.accounts.middleware import requires_two_factor
+from ura.apps.accounts.policy import requires_two_factor
 from ura.apps.accounts.services import api_token_authenticate
 
 

@@ -8,6 +8,8 @@ path, which is what debugging needs; the message stays out.
 from __future__ import annotations
 
 import logging
+import sys
+from typing import TextIO
 
 
 class WithholdExceptionMessages(logging.Filter):
@@ -23,3 +25,20 @@ class WithholdExceptionMessages(logging.Filter):
             record.exc_info = (stand_in_type, stand_in, traceback)
             record.exc_text = None
         return True
+
+
+class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record.
+
+    A plain StreamHandler keeps the stream it found when logging was configured; when that
+    stream is later replaced (test runners capture output per test), it would write to a
+    closed file.
+    """
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """Ignored: the stream is always the current ``sys.stderr``."""

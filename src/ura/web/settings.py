@@ -227,7 +227,7 @@ LOGGING = {
     "filters": {"withhold_messages": {"()": "ura.web.log_redaction.WithholdExceptionMessages"}},
     "handlers": {
         "console": {
-            "class": "logging.StreamHandler",
+            "class": "ura.web.log_redaction.CurrentStderrHandler",
             "formatter": "plain",
             "filters": ["withhold_messages"],
         }

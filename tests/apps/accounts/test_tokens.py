@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 from typer.testing import CliRunner
 
 from tests.factories import make_user
 from ura.apps.accounts.models import ApiToken, RoleCode, User
-from ura.apps.accounts.services import api_token_authenticate, api_token_create
+from ura.apps.accounts.services import api_token_authenticate, api_token_create, role_assign
 from ura.apps.core.models import AuditAction, AuditEvent
 from ura.cli import app
 
@@ -86,3 +88,24 @@ def test_admin_action_revokes_tokens_with_audit(db: None) -> None:
     assert event is not None
     assert event.detail == {"change": "revoked"}
     assert event.actor_id == admin_user.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [RoleCode.ADMINISTRATOR, RoleCode.AUDITOR])
+def test_privileged_users_get_no_token(role: RoleCode) -> None:
+    """Roles that require two-factor sign-in cannot hold bearer tokens, which would skip it."""
+    user = make_user(role=role)
+    with pytest.raises(PermissionDenied):
+        api_token_create(actor=None, user=user, name="integration")
+    assert not ApiToken.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_token_stops_working_when_its_user_gains_a_privileged_role(client: Client) -> None:
+    """A token made for a caseworker is refused once that user also becomes an auditor."""
+    user = make_user(role=RoleCode.CASEWORKER)
+    _, raw = api_token_create(actor=None, user=user, name="integration")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/people/records", **auth).status_code == 200
+    role_assign(actor=None, user=user, role_code=RoleCode.AUDITOR)
+    assert client.get("/api/v1/people/records", **auth).status_code == 401

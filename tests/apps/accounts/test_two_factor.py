@@ -64,7 +64,8 @@ def test_valid_code_confirms_device_and_opens_the_admin(administrator: User) -> 
     _enrol(client, administrator)
     assert client.get("/").status_code == 200
     assert client.get("/admin/").status_code == 200
-    assert client.get("/api/v1/people/records").status_code == 200
+    # Signed in to the API (not 401); administrators may not list person records (403).
+    assert client.get("/api/v1/people/records").status_code == 403
     assert AuditEvent.objects.filter(
         action=AuditAction.TWO_FACTOR, detail={"outcome": "verified", "enrolment": True}
     ).exists()

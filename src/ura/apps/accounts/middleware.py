@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from ura.apps.accounts.policy import active_assignments
+from ura.apps.accounts.policy import requires_two_factor
 
 _LAST_SEEN = "ura_last_seen"
 # Django's session expiry slides forward on every saved request, and this middleware saves
@@ -20,11 +20,6 @@ _SIGNED_IN_AT = "ura_signed_in_at"
 
 # Paths a signed-in user may open before completing two-factor verification.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
-
-
-def requires_two_factor(user: object) -> bool:
-    """Whether one of the user's active roles demands TOTP (administrators, auditors)."""
-    return any(a.role.requires_two_factor for a in active_assignments(user))  # type: ignore[arg-type]
 
 
 class TwoFactorRequiredMiddleware:

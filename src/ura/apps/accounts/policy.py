@@ -53,6 +53,11 @@ def active_assignments(user: AbstractUser | AnonymousUser) -> list[RoleAssignmen
     return cached
 
 
+def requires_two_factor(user: AbstractUser | AnonymousUser) -> bool:
+    """Whether one of the user's active roles demands TOTP (administrators, auditors)."""
+    return any(a.role.requires_two_factor for a in active_assignments(user))
+
+
 def forget_cached_assignments(user: AbstractUser | AnonymousUser) -> None:
     """Drop the per-object cache after roles change."""
     for attr in (_CACHE_ATTR, "_ura_perm_cache"):

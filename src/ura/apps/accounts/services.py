@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ from ura.apps.accounts.models import (
     Unit,
     User,
 )
-from ura.apps.accounts.policy import forget_cached_assignments
+from ura.apps.accounts.policy import forget_cached_assignments, requires_two_factor
 from ura.apps.accounts.roles import ROLE_DEFINITIONS, collected_grants
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record, object_label
@@ -260,7 +261,18 @@ def _token_digest(raw: str) -> str:
 def api_token_create(
     *, actor: User | None, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is shown once and never stored."""
+    """Create a token and return it with its secret, which is shown once and never stored.
+
+    Raises:
+        PermissionDenied: the user holds a role that requires two-factor sign-in
+            (administrator, auditor): a bearer token would let it act without the second
+            factor. Integrations get their own account with only the roles they need.
+    """
+    if requires_two_factor(user):
+        raise PermissionDenied(
+            "This user's roles require two-factor sign-in; create an integration account "
+            "without them for API tokens."
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -301,6 +313,10 @@ def api_token_authenticate(raw: str) -> User | None:
         .first()
     )
     if token is None or not token.user.is_active:
+        return None
+    if requires_two_factor(token.user):
+        # The user gained a privileged role after the token was made: the token no longer
+        # suffices on its own.
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
