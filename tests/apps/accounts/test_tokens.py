@@ -105,7 +105,7 @@ def test_token_stops_working_when_its_user_gains_a_privileged_role(client: Clien
     """A token made for a caseworker is refused once that user also becomes an auditor."""
     user = make_user(role=RoleCode.CASEWORKER)
     _, raw = api_token_create(actor=None, user=user, name="integration")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    assert client.get("/api/v1/people/records", **auth).status_code == 200
+    auth = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/people/records", headers=auth).status_code == 200
     role_assign(actor=None, user=user, role_code=RoleCode.AUDITOR)
-    assert client.get("/api/v1/people/records", **auth).status_code == 401
+    assert client.get("/api/v1/people/records", headers=auth).status_code == 401
