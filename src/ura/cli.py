@@ -72,7 +72,6 @@ def demo(
 
 def _serve(*, host: str, port: int, with_worker: bool) -> None:
     _django()
-    from django.conf import settings
     from django.core.management import call_command
 
     call_command("collectstatic", "--no-input", "-v", "0")
@@ -90,7 +89,6 @@ def _serve(*, host: str, port: int, with_worker: bool) -> None:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=10)
-    del settings
 
 
 @app.command()
