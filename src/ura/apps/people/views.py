@@ -50,6 +50,13 @@ def _shown(user: Any, record: PersonRecord, name: str) -> Any:
     return display() if display is not None else value
 
 
+def _filter_query(request: HttpRequest) -> str:
+    """The list's filters as a query string, without the page number."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         return max(1, int(request.GET.get("page", "1")))
@@ -82,7 +89,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "headers": [_label(f) for f in LIST_FIELDS],
             "can_create": can_create(request.user, PersonRecord),
             "can_export": request.user.has_perm("people.export_personrecord"),
-            "query_string": request.GET.urlencode() if request.GET else "",
+            "query": _filter_query(request),
         },
     )
 
