@@ -1,0 +1,1 @@
+"""Linkage: the name layer, the Splink model on DuckDB or Spark, clustering and evaluation (pure; no Django)."""

@@ -1,0 +1,1 @@
+"""Synthetic population and agency extracts with ground truth (pure; no Django)."""
