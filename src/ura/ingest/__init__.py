@@ -1,1 +1,4 @@
-"""Ingest: mapping files, readers, validation and quarantine for agency extracts (pure; no Django)."""
+"""Ingest: mapping files, readers, validation and quarantine for agency extracts.
+
+Pure engine package: never imports Django.
+"""

@@ -1,1 +1,4 @@
-"""Linkage: the name layer, the Splink model on DuckDB or Spark, clustering and evaluation (pure; no Django)."""
+"""Linkage: the name layer, the Splink model on DuckDB or Spark, clustering, evaluation.
+
+Pure engine package: never imports Django.
+"""
