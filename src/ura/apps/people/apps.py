@@ -9,4 +9,9 @@ class PeopleConfig(AppConfig):
     label = "people"
     verbose_name = _("People")
 
-    navigation = (NavEntry(_("Person records"), "people:list", "people.view_personrecord"),)
+    navigation = (
+        NavEntry(_("Person index"), "people:search", "people.view_personrecord"),
+        NavEntry(_("Person records"), "people:list", "people.view_personrecord"),
+        NavEntry(_("Review queue"), "people:review", "people.review_personlink"),
+        NavEntry(_("Linkage runs"), "people:runs", "people.view_linkagerun"),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,12 +14,27 @@ from django.utils import timezone
 from ura.apps.accounts.policy import can_create
 from ura.apps.core.models import AuditAction
 from ura.apps.core.protected import sensitive_fields
-from ura.apps.core.services import audit_diff, audit_record
+from ura.apps.core.services import (
+    AuditEntry,
+    audit_append,
+    audit_diff,
+    audit_record,
+    object_label,
+)
 from ura.apps.people.access import access_person_record_by_id
-from ura.apps.people.models import PERSON_FIELDS, PersonRecord
+from ura.apps.people.models import (
+    PERSON_FIELDS,
+    NameKeyKind,
+    PersonEvent,
+    PersonNameKey,
+    PersonRecord,
+    PersonRecordVersion,
+)
+from ura.linkage.names import name_keys
+from ura.records import CanonicalRecord
 
 if TYPE_CHECKING:
-    from ura.apps.accounts.models import User
+    from ura.apps.accounts.models import Unit, User
 
 #: Fields a user may set directly.
 EDITABLE_FIELDS = PERSON_FIELDS
@@ -64,6 +81,7 @@ def person_record_create(*, actor: User, **values: Any) -> PersonRecord:
     record.full_clean()
     with transaction.atomic():
         record.save()
+        person_name_keys_refresh([record])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -125,6 +143,7 @@ def person_record_update(
             current = PersonRecord.objects.values_list("version", flat=True).get(pk=record.pk)
             raise StaleVersionError(current)
         record.refresh_from_db()
+        person_name_keys_refresh([record])
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -155,3 +174,199 @@ def person_record_delete(*, actor: User, record_id: int) -> None:
             object_id=str(pk),
             changes=audit_diff(PersonRecord, before, None),
         )
+
+
+# --- Name keys (search in any script) -----------------------------------------------------------
+
+
+def _name_key_rows(record: PersonRecord) -> list[PersonNameKey]:
+    """One row per distinct (kind, key) over the record's name fields."""
+    keys: set[tuple[str, str]] = set()
+    for text in (
+        record.given_names,
+        record.family_name,
+        record.father_name,
+        record.full_name_original,
+    ):
+        if not text:
+            continue
+        found = name_keys(text)
+        keys.update((NameKeyKind.TOKEN, token) for token in found.tokens)
+        keys.update((NameKeyKind.SKELETON, key) for key in found.skeleton.split())
+        keys.update((NameKeyKind.PHONETIC, key) for key in found.phonetic.split())
+    return [
+        PersonNameKey(record=record, kind=kind, key=key[:100]) for kind, key in sorted(keys) if key
+    ]
+
+
+def person_name_keys_refresh(records: Sequence[PersonRecord]) -> None:
+    """Recompute the search keys of ``records`` (after they were created or changed)."""
+    PersonNameKey.objects.filter(record__in=[r.pk for r in records]).delete()
+    rows = [row for record in records for row in _name_key_rows(record)]
+    PersonNameKey.objects.bulk_create(rows, batch_size=2000)
+
+
+# --- Ingest: canonical records from agency extracts ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class IngestedRow:
+    """One accepted row of an extract, as the ingest engine produced it."""
+
+    record: CanonicalRecord
+    row_digest: str
+    provenance: Mapping[str, Any]
+
+
+@dataclass
+class IngestCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+def _canonical_values(record: CanonicalRecord) -> dict[str, Any]:
+    return {
+        "given_names": record.given_names[:200],
+        "family_name": record.family_name[:200],
+        "father_name": record.father_name[:200],
+        "mother_name": record.mother_name[:200],
+        "full_name_original": record.full_name_original[:400],
+        "sex": record.sex.value,
+        "date_of_birth": record.date_of_birth,
+        "date_of_birth_precision": record.date_of_birth_precision.value,
+        "date_of_birth_placeholder": record.date_of_birth_placeholder,
+        "place_of_birth": record.place_of_birth[:200],
+        "nationality": record.nationality,
+        "document_type": record.document_type.value if record.document_type else "",
+        "document_number": record.document_number[:64],
+        "document_country": record.document_country,
+    }
+
+
+def _events(record: PersonRecord, canonical: CanonicalRecord) -> list[PersonEvent]:
+    return [
+        PersonEvent(record=record, type=event.type.value, date=event.date, place=event.place[:64])
+        for event in canonical.events
+    ]
+
+
+def person_records_ingest(
+    *,
+    actor: User,
+    unit: Unit,
+    rows: Sequence[IngestedRow],
+    batch_label: str,
+) -> IngestCounts:
+    """Store one chunk of accepted rows of one source as person records of ``unit``.
+
+    A row whose (source, record id) is new becomes a record; a row whose digest differs from
+    the stored one replaces the record's values, and the values it replaces are kept as a
+    ``PersonRecordVersion``; an unchanged row changes nothing, so re-ingesting a file adds
+    nothing. Every created or changed record leaves an audit event (without the values).
+    The chunk is one transaction.
+
+    Raises:
+        PermissionDenied: the actor may not create person records, or a row of the chunk
+            belongs to a record the actor may not change.
+    """
+    if not can_create(actor, PersonRecord):
+        raise PermissionDenied("You may not create person records.")
+    counts = IngestCounts()
+    if not rows:
+        return counts
+    sources = {row.record.source for row in rows}
+    with transaction.atomic():
+        existing = {
+            (r.source, r.record_id): r
+            for r in PersonRecord.objects.select_for_update().filter(
+                source__in=sources, record_id__in=[row.record.record_id for row in rows]
+            )
+        }
+        created: list[PersonRecord] = []
+        changed: list[PersonRecord] = []
+        events: list[PersonEvent] = []
+        versions: list[PersonRecordVersion] = []
+        audit: list[AuditEntry] = []
+        now = timezone.now()
+        for row in rows:
+            key = (row.record.source, row.record.record_id)
+            values = _canonical_values(row.record)
+            current = existing.get(key)
+            if current is None:
+                record = PersonRecord(
+                    source=row.record.source,
+                    record_id=row.record.record_id[:128],
+                    row_digest=row.row_digest,
+                    provenance=dict(row.provenance),
+                    owning_agency_id=unit.agency_id,
+                    owning_unit=unit,
+                    created_by=actor,
+                    **values,
+                )
+                created.append(record)
+                counts.new += 1
+                continue
+            if current.row_digest == row.row_digest:
+                counts.unchanged += 1
+                continue
+            versions.append(
+                PersonRecordVersion(
+                    record=current,
+                    version=current.version,
+                    data={k: _json_safe(getattr(current, k)) for k in values},
+                    provenance=current.provenance,
+                    replaced_by=batch_label,
+                )
+            )
+            changed_fields = sorted(k for k, v in values.items() if getattr(current, k) != v)
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.row_digest = row.row_digest
+            current.provenance = dict(row.provenance)
+            current.version += 1
+            current.updated_at = now
+            changed.append(current)
+            audit.append(
+                AuditEntry(
+                    AuditAction.UPDATE,
+                    *object_label(current),
+                    detail={"batch": batch_label, "fields": changed_fields},
+                )
+            )
+            counts.changed += 1
+        PersonRecord.objects.bulk_create(created, batch_size=1000)
+        if changed:
+            PersonRecord.objects.bulk_update(
+                changed,
+                [
+                    *_canonical_values(rows[0].record),
+                    "row_digest",
+                    "provenance",
+                    "version",
+                    "updated_at",
+                ],
+                batch_size=1000,
+            )
+            PersonRecordVersion.objects.bulk_create(versions, batch_size=1000)
+            PersonEvent.objects.filter(record__in=changed).delete()
+        by_key = {(r.source, r.record_id): r for r in [*created, *changed]}
+        for row in rows:
+            stored = by_key.get((row.record.source, row.record.record_id[:128]))
+            if stored is not None:
+                events.extend(_events(stored, row.record))
+        PersonEvent.objects.bulk_create(events, batch_size=2000)
+        person_name_keys_refresh([*created, *changed])
+        audit.extend(
+            AuditEntry(AuditAction.CREATE, *object_label(r), detail={"batch": batch_label})
+            for r in created
+        )
+        audit_append(actor=actor, entries=audit)
+    return counts
+
+
+_BOOKKEEPING = ("row_digest", "provenance", "version", "updated_at")
+
+
+def _json_safe(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -1,0 +1,213 @@
+"""The person index: cross-script search, the 360° view, clerical review, publication."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.test import Client
+
+from tests.conftest import login
+from tests.factories import make_record, make_unit, make_user
+from ura.apps.accounts.models import RoleCode, Scope, User
+from ura.apps.core.models import AuditAction, AuditEvent
+from ura.apps.people import index
+from ura.apps.people.linking import (
+    LineageChange,
+    RunOutcome,
+    ScoredPair,
+    current_assignment,
+    run_start,
+    run_store_and_publish,
+)
+from ura.apps.people.models import (
+    LinkageRunStatus,
+    PersonRecord,
+    ReviewDecisionKind,
+    ReviewPair,
+)
+from ura.apps.people.services import person_name_keys_refresh
+
+pytestmark = pytest.mark.django_db
+
+EVIDENCE = [
+    {"comparison": "Prior", "description": "two records picked at random", "weight": -9.5},
+    {"comparison": "Full name", "description": "same after transliteration", "weight": 11.2},
+    {"comparison": "Date of birth", "description": "same year of birth only", "weight": 2.1},
+]
+
+
+def _record(owner: User, **values: str) -> PersonRecord:
+    record = make_record(owner=owner, **values)
+    person_name_keys_refresh([record])
+    return record
+
+
+@pytest.fixture
+def steward() -> User:
+    return make_user(role=RoleCode.DATA_STEWARD, scope=Scope.ALL)
+
+
+def _publish(steward: User, records: list[PersonRecord], review: list[ScoredPair] = ()) -> str:  # type: ignore[assignment]
+    run = run_start(
+        actor=steward, mode="full", engine="duckdb", threshold=0.9, review_band=(0.5, 0.9)
+    )
+    person_of = {r.pk: "PTESTPERSON1" for r in records}
+    pairs = [ScoredPair(records[0].pk, r.pk, 0.99, 12.0, EVIDENCE) for r in records[1:]]
+    run_store_and_publish(
+        actor=steward,
+        run=run,
+        outcome=RunOutcome(
+            model_json="{}",
+            person_of=person_of,
+            weakest={r.pk: (0.99 if len(records) > 1 else None) for r in records},
+            pairs=pairs,
+            review=list(review),
+            lineage=[LineageChange("new", "PTESTPERSON1", [], len(records))],
+        ),
+    )
+    return "PTESTPERSON1"
+
+
+def test_search_matches_across_scripts_and_spellings(steward: User) -> None:
+    latin = _record(steward, given_names="Ahmad", family_name="Al-Hassan")
+    arabic = _record(steward, given_names="أحمد", family_name="الحسن")
+    _record(steward, given_names="Olena", family_name="Kovalenko")
+    found = index.person_search(actor=steward, query=index.SearchQuery(name="Ahmed Hasan"))
+    shown = {r.pk for c in found for r in c.records}
+    assert {latin.pk, arabic.pk} <= shown
+    assert all("Kovalenko" not in r.family_name for c in found for r in c.records)
+    audited = AuditEvent.objects.filter(action=AuditAction.SEARCH, actor_id=steward.pk)
+    assert {e.object_id for e in audited} >= {str(latin.pk), str(arabic.pk)}
+
+
+def test_search_groups_records_by_person_and_ranks_documents_first(steward: User) -> None:
+    a = _record(steward, given_names="Mohammad", family_name="Rahimi", document_number="P1234567")
+    b = _record(steward, given_names="Mohammed", family_name="Rahimi", document_number="")
+    _record(steward, given_names="Mohammad", family_name="Rahimi", document_number="X99")
+    _publish(steward, [a, b])
+    found = index.person_search(
+        actor=steward, query=index.SearchQuery(name="Mohammad Rahimi", document_number="p 1234567")
+    )
+    assert found[0].person_id == "PTESTPERSON1"
+    assert {r.pk for r in found[0].records} == {a.pk, b.pk}
+    assert "document number" in found[0].reasons
+
+
+def test_search_never_shows_records_outside_the_users_view(steward: User) -> None:
+    other_unit = make_unit()
+    caseworker = make_user(role=RoleCode.CASEWORKER, unit=other_unit)
+    _record(steward, given_names="Yusuf", family_name="Demir")
+    assert index.person_search(actor=caseworker, query=index.SearchQuery(name="Yusuf Demir")) == []
+
+
+def test_search_requires_the_right_to_view_records() -> None:
+    analyst = make_user(role=RoleCode.ANALYST)
+    with pytest.raises(PermissionDenied):
+        index.person_search(actor=analyst, query=index.SearchQuery(name="Ali"))
+
+
+def test_person_view_shows_only_visible_records_with_evidence(steward: User) -> None:
+    unit = make_unit()
+    caseworker = make_user(role=RoleCode.CASEWORKER, unit=unit)
+    mine = make_record(owner=caseworker, given_names="Sara", family_name="Karimi")
+    theirs = _record(steward, given_names="Sara", family_name="Karimi")
+    person_id = _publish(steward, [mine, theirs])
+
+    view = index.access_person_view(caseworker, person_id)
+    assert [r.pk for r in view.records] == [mine.pk]
+    assert view.evidence == []  # the pair involves a record the caseworker may not see
+
+    full = index.access_person_view(steward, person_id)
+    assert {r.pk for r in full.records} == {mine.pk, theirs.pk}
+    assert full.evidence[0].items[1].description == "same after transliteration"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, actor_id=steward.pk, object_id=str(theirs.pk)
+    ).exists()
+
+
+def test_person_view_of_an_invisible_person_is_not_found_and_audited(steward: User) -> None:
+    record = _record(steward, given_names="Leyla", family_name="Aliyeva")
+    person_id = _publish(steward, [record])
+    stranger = make_user(role=RoleCode.CASEWORKER, unit=make_unit())
+    with pytest.raises(Http404):
+        index.access_person_view(stranger, person_id)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.ACCESS_DENIED, actor_id=stranger.pk, object_id=person_id
+    ).exists()
+
+
+def test_publication_moves_the_head_and_supersedes_the_previous_run(steward: User) -> None:
+    record = _record(steward, given_names="Ilir", family_name="Krasniqi")
+    _publish(steward, [record])
+    first = index.current_run()
+    assert first is not None
+    assert first.status == LinkageRunStatus.PUBLISHED
+    _publish(steward, [record])
+    second = index.current_run()
+    assert second is not None
+    assert second.pk != first.pk
+    first.refresh_from_db()
+    assert first.status == LinkageRunStatus.SUPERSEDED
+    assert current_assignment() == {record.pk: "PTESTPERSON1"}
+
+
+def test_review_decisions_are_audited_and_become_constraints(steward: User) -> None:
+    a = _record(steward, given_names="Ali", family_name="Hosseini")
+    b = _record(steward, given_names="Aly", family_name="Hosseiny")
+    c = _record(steward, given_names="Ali", family_name="Husseini")
+    _publish(
+        steward,
+        [a],
+        review=[ScoredPair(a.pk, b.pk, 0.7, 1.5, EVIDENCE), ScoredPair(c.pk, a.pk, 0.6, 0.8, [])],
+    )
+    queue = list(index.review_queue(actor=steward))
+    assert len(queue) == 2
+    first, second = sorted(queue, key=lambda p: p.pk)
+    index.review_decide(actor=steward, pair_id=first.pk, decision=ReviewDecisionKind.SAME)
+    index.review_decide(
+        actor=steward, pair_id=second.pk, decision=ReviewDecisionKind.DIFFERENT, note="twins"
+    )
+    must, cannot = index.review_constraints()
+    assert must == [(a.pk, b.pk)]
+    assert cannot == [(a.pk, c.pk)]
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.UPDATE, object_type="people.reviewpair", actor_id=steward.pk
+        ).count()
+        == 2
+    )
+    # A later run that finds the pair again keeps the decision.
+    _publish(steward, [a], review=[ScoredPair(a.pk, b.pk, 0.8, 2.0, [])])
+    assert ReviewPair.objects.get(pk=first.pk).decision == ReviewDecisionKind.SAME
+
+
+def test_review_queue_hides_pairs_with_a_record_the_reviewer_may_not_see(steward: User) -> None:
+    unit = make_unit()
+    supervisor = make_user(role=RoleCode.SUPERVISOR, unit=unit)
+    mine = make_record(owner=supervisor)
+    theirs = _record(steward)
+    _publish(steward, [mine], review=[ScoredPair(mine.pk, theirs.pk, 0.7, 1.0, [])])
+    assert list(index.review_queue(actor=supervisor)) == []
+    pair = ReviewPair.objects.get()
+    with pytest.raises(Http404):
+        index.review_decide(actor=supervisor, pair_id=pair.pk, decision=ReviewDecisionKind.SAME)
+
+
+def test_index_pages_render_for_a_steward(client: Client, steward: User) -> None:
+    a = _record(steward, given_names="Ahmad", family_name="Al-Hassan")
+    b = _record(steward, given_names="أحمد", family_name="الحسن")
+    person_id = _publish(steward, [a, b], review=[ScoredPair(a.pk, b.pk, 0.7, 1.0, EVIDENCE)])
+    login(client, steward)
+    page = client.get("/people/index/", {"name": "Ahmed Hassan"})
+    assert page.status_code == 200
+    assert person_id in page.content.decode()
+    person = client.get(f"/people/index/{person_id}/")
+    assert person.status_code == 200
+    assert "same after transliteration" in person.content.decode()
+    assert client.get("/people/review/").status_code == 200
+    pair = ReviewPair.objects.get()
+    assert client.get(f"/people/review/{pair.pk}/").status_code == 200
+    decided = client.post(f"/people/review/{pair.pk}/", {"decision": "different", "note": ""})
+    assert decided.status_code == 302
+    assert client.get("/people/runs/").status_code == 200
