@@ -211,3 +211,29 @@ def test_index_pages_render_for_a_steward(client: Client, steward: User) -> None
     decided = client.post(f"/people/review/{pair.pk}/", {"decision": "different", "note": ""})
     assert decided.status_code == 302
     assert client.get("/people/runs/").status_code == 200
+
+
+def test_index_api_searches_shows_and_decides(client: Client, steward: User) -> None:
+    a = _record(steward, given_names="Юрий", family_name="Петров")
+    b = _record(steward, given_names="Yuriy", family_name="Petrov")
+    person_id = _publish(steward, [a, b], review=[ScoredPair(a.pk, b.pk, 0.7, 1.0, EVIDENCE)])
+    login(client, steward)
+    found = client.get("/api/v1/people/index/search", {"name": "Iurii Petrov"}).json()
+    assert found["results"][0]["person_id"] == person_id
+    person = client.get(f"/api/v1/people/index/persons/{person_id}").json()
+    assert {r["id"] for r in person["records"]} == {a.pk, b.pk}
+    assert person["links"][0]["evidence"][1]["finding"] == "same after transliteration"
+    pair = ReviewPair.objects.get()
+    bad = client.post(
+        f"/api/v1/people/index/review/{pair.pk}",
+        {"decision": "maybe"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    ok = client.post(
+        f"/api/v1/people/index/review/{pair.pk}",
+        {"decision": "same"},
+        content_type="application/json",
+    )
+    assert ok.json()["decision"] == "same"
+    assert client.get("/api/v1/people/index/persons/PNOSUCHPERSN").status_code == 404

@@ -11,9 +11,9 @@ from ninja.errors import HttpError
 
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.core.protected import Masked, visible_values
-from ura.apps.people import selectors, services
+from ura.apps.people import index, selectors, services
 from ura.apps.people.access import access_person_record_by_id
-from ura.apps.people.models import PersonRecord
+from ura.apps.people.models import PersonRecord, ReviewDecisionKind
 
 router = Router(tags=["people"])
 
@@ -122,3 +122,87 @@ def update_record(
 def delete_record(request: HttpRequest, record_id: int) -> Status[None]:
     services.person_record_delete(actor=acting_user(request.user), record_id=record_id)
     return Status(204, None)
+
+
+# --- The person index ---------------------------------------------------------------------------
+
+
+class ReviewDecisionIn(Schema):
+    decision: str  # same | different | unsure
+    note: str = ""
+
+
+@router.get("/index/search", summary="Search the person index (any script or spelling)")
+def search_index(
+    request: HttpRequest,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    year_of_birth: int | None = None,
+    document_number: str = "",
+) -> dict[str, Any]:
+    found = index.person_search(
+        actor=request.user,
+        query=index.SearchQuery(
+            name=name,
+            date_of_birth=date_of_birth,
+            year_of_birth=year_of_birth,
+            document_number=document_number,
+        ),
+    )
+    return {
+        "results": [
+            {
+                "person_id": c.person_id or None,
+                "score": c.score,
+                "matched_on": c.reasons,
+                "records": [_as_json(request, r) for r in c.records],
+            }
+            for c in found
+        ]
+    }
+
+
+@router.get("/index/persons/{person_id}", summary="A person: linked records and the evidence")
+def get_person(request: HttpRequest, person_id: str) -> dict[str, Any]:
+    view = index.access_person_view(request.user, person_id)
+    return {
+        "person_id": view.person.person_id,
+        "run": view.run.pk,
+        "records": [
+            {
+                **_as_json(request, r),
+                "source": r.source,
+                "record_id": r.record_id,
+                "weakest_link": view.link_probability.get(r.pk),
+            }
+            for r in view.records
+        ],
+        "events": [
+            {"record": e.record_id, "type": e.type, "date": e.date, "place": e.place}
+            for e in view.events
+        ],
+        "links": [
+            {
+                "records": [link.record_l.pk, link.record_r.pk],
+                "match_probability": link.match_probability,
+                "match_weight": link.match_weight,
+                "evidence": [
+                    {"comparison": i.comparison, "finding": i.description, "weight": i.weight}
+                    for i in link.items
+                ],
+            }
+            for link in view.evidence
+        ],
+    }
+
+
+@router.post("/index/review/{pair_id}", summary="Decide a review pair: same, different, unsure")
+def decide_pair(request: HttpRequest, pair_id: int, payload: ReviewDecisionIn) -> dict[str, Any]:
+    try:
+        decision = ReviewDecisionKind(payload.decision)
+    except ValueError as exc:
+        raise HttpError(422, "decision must be same, different or unsure") from exc
+    pair = index.review_decide(
+        actor=request.user, pair_id=pair_id, decision=decision, note=payload.note
+    )
+    return {"id": pair.pk, "decision": pair.decision}
