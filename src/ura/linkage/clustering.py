@@ -1,0 +1,189 @@
+"""Constrained clustering of scored pairs into persons.
+
+Ura clusters with its own union-find rather than Splink's connected components because
+reviewers' decisions must bind: must-link pairs are merged first, then pairs are accepted in
+descending match probability, and any merge that would put a cannot-link pair in one cluster
+is skipped. Plain connected components cannot refuse an edge.
+
+**Weakest link.** For each record, the lowest match probability among the accepted edges
+(the spanning-tree edges that actually merged two clusters) incident to that record: 1.0 for
+an edge from a reviewer's must-link, None for a record alone in its cluster. It answers
+"how sure is the evidence that keeps this record in its person?" and is what the person
+index exports as ``match_probability``. Records of clusters kept from an earlier run start
+from the weakest link they had then (``initial_weakest``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """Clusters over ``ids`` (sorted): ``cluster[i]`` numbers the cluster of ``ids[i]``
+    (0..count-1, in order of each cluster's smallest id); ``weakest[i]`` as defined in the
+    module docstring; ``conflicts`` lists must-link pairs refused because they contradict
+    cannot-links (the reviewer should look again)."""
+
+    ids: list[str]
+    cluster: list[int]
+    weakest: list[float | None]
+    accepted_edges: int
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return (max(self.cluster) + 1) if self.cluster else 0
+
+    def groups(self) -> list[list[str]]:
+        """Members of each cluster, by cluster number."""
+        out: list[list[str]] = [[] for _ in range(self.count)]
+        for uid, c in zip(self.ids, self.cluster, strict=True):
+            out[c].append(uid)
+        return out
+
+    def cluster_of(self) -> dict[str, int]:
+        return dict(zip(self.ids, self.cluster, strict=True))
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.size = [1] * n
+        # cannot[root] = members of other clusters this cluster must never join
+        self.cannot: dict[int, set[int]] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def forbidden(self, ra: int, rb: int) -> bool:
+        ca, cb = self.cannot.get(ra), self.cannot.get(rb)
+        if not ca or not cb:
+            return False
+        small, other = (ca, rb) if len(ca) <= len(cb) else (cb, ra)
+        return any(self.find(x) == other for x in small)
+
+    def union(self, ra: int, rb: int) -> None:
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        moved = self.cannot.pop(rb, None)
+        if moved:
+            self.cannot.setdefault(ra, set()).update(moved)
+
+
+def cluster(
+    ids: Iterable[str],
+    pairs: pa.Table,
+    threshold: float,
+    *,
+    must_link: Iterable[tuple[str, str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
+    initial_weakest: Mapping[str, float | None] | None = None,
+) -> Clusters:
+    """Cluster ``ids`` using ``pairs`` (columns unique_id_l, unique_id_r, match_probability)
+    with probability >= ``threshold``, honouring reviewer constraints (module docstring).
+    Ties in probability are broken by the sorted pair of ids, so the result does not depend
+    on the order of ``pairs``. Pairs naming ids outside ``ids`` are ignored."""
+    universe = sorted(set(ids))
+    index = {uid: i for i, uid in enumerate(universe)}
+    n = len(universe)
+    uf = _UnionFind(n)
+    weakest: list[float | None] = [None] * n
+    if initial_weakest:
+        for uid, w in initial_weakest.items():
+            if uid in index:
+                weakest[index[uid]] = w
+
+    for a, b in cannot_link:
+        ia, ib = index.get(a), index.get(b)
+        if ia is None or ib is None or ia == ib:
+            continue
+        uf.cannot.setdefault(ia, set()).add(ib)
+        uf.cannot.setdefault(ib, set()).add(ia)
+
+    accepted = 0
+    conflicts: list[tuple[str, str]] = []
+
+    def take(ia: int, ib: int, p: float) -> bool:
+        ra, rb = uf.find(ia), uf.find(ib)
+        if ra == rb or uf.forbidden(ra, rb):
+            return False
+        uf.union(ra, rb)
+        for i in (ia, ib):
+            w = weakest[i]
+            weakest[i] = p if w is None else min(w, p)
+        return True
+
+    for a, b in sorted((min(x, y), max(x, y)) for x, y in must_link):
+        ia, ib = index.get(a), index.get(b)
+        if ia is None or ib is None or ia == ib:
+            continue
+        if take(ia, ib, 1.0):
+            accepted += 1
+        elif uf.find(ia) != uf.find(ib):
+            conflicts.append((a, b))
+
+    kept = pairs.filter(pc.greater_equal(pairs.column("match_probability"), threshold))
+    left = _positions(kept.column("unique_id_l"), index)
+    right = _positions(kept.column("unique_id_r"), index)
+    prob = kept.column("match_probability").to_numpy(zero_copy_only=False).astype(np.float64)
+    valid = (left >= 0) & (right >= 0) & (left != right)
+    left, right, prob = left[valid], right[valid], prob[valid]
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    order = np.lexsort((hi, lo, -prob))
+    for ia, ib, p in zip(lo[order].tolist(), hi[order].tolist(), prob[order].tolist(), strict=True):
+        if take(ia, ib, p):
+            accepted += 1
+
+    roots = [uf.find(i) for i in range(n)]
+    numbering: dict[int, int] = {}
+    labels = [numbering.setdefault(r, len(numbering)) for r in roots]
+    return Clusters(universe, labels, weakest, accepted, conflicts)
+
+
+def _positions(column: pa.ChunkedArray, index: Mapping[str, int]) -> np.ndarray:
+    """Integer positions of ids in ``index`` (-1 when absent), via a dictionary encoding so
+    that each distinct id is looked up once."""
+    encoded = column.combine_chunks().dictionary_encode()
+    lookup = np.array([index.get(v, -1) for v in encoded.dictionary.to_pylist()], dtype=np.int64)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    if len(lookup) == 0:
+        return np.zeros(0, dtype=np.int64)
+    positions: np.ndarray = lookup[codes]
+    return positions
+
+
+def uncertain_pairs(pairs: pa.Table, low: float, high: float) -> pa.Table:
+    """Scored pairs with ``low <= match_probability < high``: the clerical review queue,
+    most uncertain (closest to 0.5 in weight, i.e. lowest |match_weight|) first when the
+    table has a match_weight column."""
+    p = pairs.column("match_probability")
+    band = pairs.filter(pc.and_(pc.greater_equal(p, low), pc.less(p, high)))
+    if "match_weight" in band.column_names and band.num_rows:
+        order = pc.sort_indices(
+            pa.table({"w": pc.abs(band.column("match_weight"))}), [("w", "ascending")]
+        )
+        band = band.take(order)
+    return band
+
+
+def groups_as_pairs(groups: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
+    """A chain of pairs joining each group's members (to keep groups together as
+    must-links)."""
+    out: list[tuple[str, str]] = []
+    for members in groups:
+        ordered = sorted(members)
+        out.extend(itertools.pairwise(ordered))
+    return out
