@@ -30,7 +30,17 @@ from ura.apps.people.models import (
     Person,
     PersonLineage,
     PersonLink,
+    PersonRecord,
     ReviewPair,
+)
+from ura.linkage.engines import get_engine
+from ura.linkage.explain import explain
+from ura.linkage.pipeline import (
+    DEFAULT_REVIEW_BAND,
+    DEFAULT_THRESHOLD,
+    LinkResult,
+    link,
+    link_incremental,
 )
 from ura.records import LINKAGE_COLUMNS
 
@@ -112,10 +122,6 @@ def linkage_table(records: Sequence[Mapping[str, Any]]) -> pa.Table:
         ]
     )
     return pa.table(columns, schema=schema)
-
-
-def _record_rows(queryset: Any) -> list[dict[str, Any]]:
-    return list(queryset.values("pk", *LINKAGE_COLUMNS))
 
 
 # --- Storing and publishing ---------------------------------------------------------------------
@@ -314,17 +320,151 @@ def current_model_json() -> str:
     return head.run.model_json if head else ""
 
 
-__all__ = [
-    "LineageChange",
-    "RunOutcome",
-    "ScoredPair",
-    "current_assignment",
-    "current_model_json",
-    "linkage_table",
-    "new_person_id",
-    "record_key",
-    "review_constraints",
-    "run_fail",
-    "run_start",
-    "run_store_and_publish",
-]
+# --- A whole run -------------------------------------------------------------------------------
+
+
+def _evidence(pair: Mapping[str, Any], model_json: str) -> list[dict[str, Any]]:
+    return [
+        {"comparison": e.name, "description": e.description, "weight": round(e.weight, 2)}
+        for e in explain(pair, model_json)
+    ]
+
+
+def _outcome(
+    result: LinkResult, pk_of: Mapping[tuple[str, str], int], threshold: float
+) -> RunOutcome:
+    person_of = {pk_of[key]: pid for key, pid in result.person_ids.items()}
+    index = result.index.to_pydict()
+    weakest = {
+        pk_of[(s, r)]: p
+        for s, r, p in zip(
+            index["source"], index["record_id"], index["match_probability"], strict=True
+        )
+    }
+    pairs: list[ScoredPair] = []
+    for row in result.pairs.to_pylist():
+        left = pk_of[(row["source_l"], row["record_id_l"])]
+        right = pk_of[(row["source_r"], row["record_id_r"])]
+        if row["match_probability"] >= threshold and person_of[left] == person_of[right]:
+            pairs.append(
+                ScoredPair(
+                    left,
+                    right,
+                    float(row["match_probability"]),
+                    float(row["match_weight"]),
+                    _evidence(row, result.model_json),
+                )
+            )
+    review = [
+        ScoredPair(
+            pk_of[(row["source_l"], row["record_id_l"])],
+            pk_of[(row["source_r"], row["record_id_r"])],
+            float(row["match_probability"]),
+            float(row["match_weight"]),
+            _evidence(row, result.model_json),
+        )
+        for row in result.review_pairs.to_pylist()
+    ]
+    lineage = [
+        LineageChange(e.kind, e.person_id, list(e.related_ids), len(e.record_keys))
+        for e in result.lineage
+    ]
+    return RunOutcome(
+        model_json=result.model_json,
+        person_of=person_of,
+        weakest=weakest,
+        pairs=pairs,
+        review=review,
+        lineage=lineage,
+        figures={
+            **result.counts,
+            "seconds": round(sum(result.timings.values()), 1),
+            "stages": {k: round(v, 2) for k, v in result.timings.items()},
+        },
+    )
+
+
+class NothingToLinkError(Exception):
+    """An incremental run found no record that is not already in the index."""
+
+
+def link_records(
+    *,
+    actor: User | None,
+    engine: str = "duckdb",
+    incremental: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_band: tuple[float, float] = DEFAULT_REVIEW_BAND,
+    spark_master: str | None = None,
+    progress: Progress | None = None,
+    job_id: int | None = None,
+) -> LinkageRun:
+    """Link every person record into the person index and publish the result.
+
+    A full run trains the model without labels and links all records; an incremental run
+    scores only the records not yet in the published index against it, with the published
+    run's model (no retraining, existing persons kept together). Both respect reviewers'
+    decisions and keep person ids stable. The index is published only when the whole run
+    succeeded.
+
+    Raises:
+        PermissionDenied: the actor may not start linkage runs.
+        NothingToLinkError: an incremental run with no new record (the index is unchanged).
+    """
+    run = run_start(
+        actor=actor,
+        mode="incremental" if incremental else "full",
+        engine=engine,
+        threshold=threshold,
+        review_band=review_band,
+        job_id=job_id,
+    )
+    try:
+        rows = list(PersonRecord.objects.order_by("pk").values("pk", *LINKAGE_COLUMNS))
+        pk_of = {(r["source"], r["record_id"]): r["pk"] for r in rows}
+        key_of = {pk: key for key, pk in pk_of.items()}
+        previous = {key_of[pk]: pid for pk, pid in current_assignment().items() if pk in key_of}
+        must, cannot = review_constraints()
+        engine_obj = get_engine(engine, **({"master": spark_master} if spark_master else {}))
+        model_json = current_model_json()
+        common: dict[str, Any] = {
+            "engine": engine_obj,
+            "threshold": threshold,
+            "review_band": review_band,
+            "must_link": [(key_of[a], key_of[b]) for a, b in must if a in key_of and b in key_of],
+            "cannot_link": [
+                (key_of[a], key_of[b]) for a, b in cannot if a in key_of and b in key_of
+            ],
+            "new_id": new_person_id,
+            "progress": progress,
+        }
+        if incremental and previous and model_json:
+            fresh = [r for r in rows if (r["source"], r["record_id"]) not in previous]
+            if not fresh:
+                raise NothingToLinkError
+            known = [r for r in rows if (r["source"], r["record_id"]) in previous]
+            head = IndexHead.objects.first()
+            weakest = {
+                key_of[pk]: p
+                for pk, p in PersonLink.objects.filter(
+                    run_id=head.run_id if head else None
+                ).values_list("record_id", "match_probability")
+                if pk in key_of
+            }
+            result = link_incremental(
+                linkage_table(known),
+                previous,
+                linkage_table(fresh),
+                model_json,
+                previous_weakest=weakest,
+                **common,
+            )
+        else:
+            result = link(linkage_table(rows), previous_ids=previous, **common)
+        outcome = _outcome(result, pk_of, threshold)
+        run_store_and_publish(actor=actor, run=run, outcome=outcome)
+    except BaseException as error:
+        run_fail(run, error)
+        raise
+    run.refresh_from_db()
+    return run
