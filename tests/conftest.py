@@ -15,6 +15,15 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def immediate_tasks(settings: pytest.FixtureRequest) -> None:
+    """Tasks run inside ``enqueue``, so a test sees a job's outcome straight away."""
+    settings.TASKS = IMMEDIATE_TASKS  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def unit(db: None) -> Unit:
     return make_unit()

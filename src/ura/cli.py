@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,8 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+index_app = typer.Typer(help="The person index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
 token_app = typer.Typer(help="API tokens for system-to-system integration.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 console = Console()
@@ -245,6 +248,192 @@ def token_list() -> None:
         state = "revoked" if t.revoked_at else "active"
         expires = t.expires_at.date().isoformat() if t.expires_at else "never"
         console.print(f"{t.prefix}  {t.user.username:<20} {t.name:<24} {expires:<10} {state}")
+
+
+def _acting_steward(username: str) -> object:
+    """The active user a pipeline command acts for (its writes are audited as theirs)."""
+    from ura.apps.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        console.print(f"[red]No active user {username!r}.[/red]")
+        raise typer.Exit(2)
+    return user
+
+
+@app.command()
+def ingest(
+    mapping: Annotated[Path, typer.Argument(help="The source's mapping file (YAML).")],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Extract files (none for an SQL source).")
+    ] = None,
+    user: Annotated[
+        str, typer.Option("--user", help="The data steward the ingest is recorded for.")
+    ] = "",
+    quality: Annotated[bool, typer.Option(help="Print the data-quality report.")] = True,
+) -> None:
+    """Validate and store an agency extract; rejected rows go to the quarantine.
+
+    Prints the reconciliation (read = accepted + quarantined) and the data-quality report.
+    Re-ingesting an unchanged file adds nothing; changed rows replace their previous
+    version, which is kept. Exits 2 on a mapping or permission error.
+    """
+    _django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from ura.apps.sources.services import ingest_files
+    from ura.ingest import MappingError, load_mapping
+
+    if not user:
+        console.print("[red]--user is required: ingests are recorded for a data steward.[/red]")
+        raise typer.Exit(2)
+    actor = _acting_steward(user)
+    try:
+        parsed = load_mapping(mapping)
+        with Progress(
+            TextColumn(f"Ingesting {parsed.source}"),
+            BarColumn(),
+            TextColumn("{task.completed} rows"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("ingest", total=None)
+            outcome = ingest_files(
+                actor=actor,  # type: ignore[arg-type]
+                mapping=parsed,
+                files=list(files or []),
+                progress=lambda n: bar.update(task, completed=n),
+            )
+    except (MappingError, PermissionDenied, ValidationError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    batch = outcome.batch
+    console.print(
+        f"Batch {batch.pk}: {batch.rows_read} read = {batch.rows_accepted} accepted"
+        f" + {batch.rows_quarantined} quarantined. Records: {batch.records_new} new,"
+        f" {batch.records_changed} changed, {batch.records_unchanged} unchanged."
+    )
+    for code, count in sorted(batch.reasons.items()):
+        console.print(f"  quarantined for {code}: {count}")
+    if quality:
+        console.print(outcome.quality_text, markup=False, highlight=False)
+
+
+@app.command()
+def link(
+    user: Annotated[
+        str, typer.Option("--user", help="The data steward the run is recorded for.")
+    ] = "",
+    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None, typer.Option(help="Spark master URL (default local[2]).")
+    ] = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(help="Link only records new since the published run, with its model."),
+    ] = False,
+    threshold: Annotated[
+        float | None, typer.Option(help="Match probability that links two records.")
+    ] = None,
+    review_low: Annotated[
+        float | None, typer.Option(help="Pairs from here up to the threshold go to review.")
+    ] = None,
+) -> None:
+    """Link every person record into the person index and publish it atomically.
+
+    Exits 2 on a permission error, 1 when the run failed (the published index is unchanged).
+    """
+    _django()
+    from django.core.exceptions import PermissionDenied
+
+    from ura.apps.people.linking import NothingToLinkError, link_records
+    from ura.linkage.pipeline import DEFAULT_REVIEW_BAND, DEFAULT_THRESHOLD
+
+    if not user:
+        console.print("[red]--user is required: runs are recorded for a data steward.[/red]")
+        raise typer.Exit(2)
+    actor = _acting_steward(user)
+    cut = DEFAULT_THRESHOLD if threshold is None else threshold
+    low = DEFAULT_REVIEW_BAND[0] if review_low is None else review_low
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("Linking", total=1.0)
+        try:
+            run = link_records(
+                actor=actor,  # type: ignore[arg-type]
+                engine=engine,
+                incremental=incremental,
+                threshold=cut,
+                review_band=(low, cut),
+                spark_master=spark_master,
+                progress=lambda stage, done: bar.update(
+                    task, completed=done, description=f"Linking: {stage}"
+                ),
+            )
+        except PermissionDenied as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        except NothingToLinkError as exc:
+            console.print("Nothing new to link; the published index is unchanged.")
+            raise typer.Exit(0) from exc
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    figures = run.figures
+    console.print(
+        f"Run {run.pk} published: {figures['records']} records, {figures['persons']} persons,"
+        f" {figures['pairs_scored']} pairs scored, {figures['review_pairs']} for review,"
+        f" {figures['merges']} merges, {figures['splits']} splits, {figures['seconds']} s."
+    )
+
+
+@index_app.command("export")
+def index_export(
+    path: Annotated[Path, typer.Argument(help="Parquet file to write.")],
+    user: Annotated[
+        str, typer.Option("--user", help="The data steward the export is recorded for.")
+    ] = "",
+) -> None:
+    """Write the published person index as Parquet: source, record_id, person_id and the
+    weakest match probability that holds the record in its person (null when alone)."""
+    _django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from ura.apps.people.index import index_export_rows
+
+    if not user:
+        console.print("[red]--user is required: exports are recorded for a data steward.[/red]")
+        raise typer.Exit(2)
+    actor = _acting_steward(user)
+    try:
+        table = index_export_rows(actor=actor)  # type: ignore[arg-type]
+    except (PermissionDenied, ValidationError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path)
+    console.print(f"{table.num_rows} records written to {path}.")
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the extracts and mappings.")],
+    persons: Annotated[int, typer.Option(help="Persons in the synthetic population.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 2026,
+) -> None:
+    """Write synthetic agency extracts, their mapping files and the ground truth."""
+    from ura.synth import write_extracts
+
+    manifest = write_extracts(out_dir, persons=persons, seed=seed)
+    for source in manifest.sources:
+        console.print(f"{source.name:<24} {source.rows:>9} rows  {source.mapping_path}")
+    console.print(f"truth: {manifest.truth_path}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ura.apps.core",
     "ura.apps.accounts",
     "ura.apps.people",
+    "ura.apps.sources",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("ura.apps.accounts.urls")),
     path("people/", include("ura.apps.people.urls")),
+    path("sources/", include("ura.apps.sources.urls")),
     path("audit/", include("ura.apps.core.urls")),
     path("jobs/", include("ura.apps.core.job_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

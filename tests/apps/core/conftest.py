@@ -1,4 +1,4 @@
-"""Fixtures for the core app: auditors signed in with their second factor, tasks run inline."""
+"""Fixtures for the core app: auditors signed in with their second factor."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.conftest import login
 from tests.factories import make_user
 from ura.apps.accounts.models import RoleCode, User
-
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def login_verified(client: Client, user: User) -> Client:
@@ -33,9 +31,3 @@ def auditor(db: None) -> User:
 @pytest.fixture
 def auditor_client(auditor: User) -> Client:
     return login_verified(Client(), auditor)
-
-
-@pytest.fixture
-def immediate_tasks(settings: pytest.FixtureRequest) -> None:
-    """Tasks run inside ``enqueue``, so a test sees a job's outcome straight away."""
-    settings.TASKS = IMMEDIATE_TASKS  # type: ignore[attr-defined]

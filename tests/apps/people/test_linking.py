@@ -6,9 +6,12 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from django.test import Client
 
+from tests.conftest import login
 from tests.factories import make_unit, make_user
 from ura.apps.accounts.models import RoleCode, Scope, User
+from ura.apps.core.models import Job
 from ura.apps.people import index
 from ura.apps.people.linking import NothingToLinkError, current_assignment, link_records
 from ura.apps.people.models import (
@@ -164,3 +167,27 @@ def test_only_stewards_start_runs() -> None:
 
     with pytest.raises(PermissionDenied):
         link_records(actor=caseworker)
+
+
+@pytest.mark.usefixtures("immediate_tasks")
+def test_a_steward_starts_a_run_from_the_web_and_follows_it_as_a_job(
+    client: Client, steward: User, synthetic: tuple[pa.Table, pa.Table]
+) -> None:
+    records, _ = synthetic
+    _store(steward, records)
+    login(client, steward)
+    page = client.get("/people/runs/").content.decode()
+    assert "Link new records" in page
+    response = client.post("/people/runs/start", {"mode": "incremental"})
+    assert response.status_code == 302
+    job = Job.objects.get(kind="linkage_run")
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "succeeded", job.message
+    run = index.current_run()
+    assert run is not None
+    assert run.job_id == job.pk
+    assert run.mode == "full"  # nothing published yet, so the first run trains
+    caseworker = make_user(role=RoleCode.CASEWORKER)
+    client.logout()
+    login(client, caseworker)
+    assert client.post("/people/runs/start", {"mode": "full"}).status_code == 403

@@ -23,7 +23,8 @@ from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from ura.apps.accounts.models import AccessGrant, RoleAssignment, Scope
+from ura.apps.accounts.models import AccessGrant, RoleAssignment
+from ura.apps.accounts.models import Scope as Scope  # re-exported: other apps ask scopes_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser

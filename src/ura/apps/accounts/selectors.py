@@ -47,3 +47,8 @@ def user_profile(*, user: AbstractUser | AnonymousUser) -> UserProfile:
     return UserProfile(
         agency=unit.agency if unit else None, unit=unit, assignments=active_assignments(user)
     )
+
+
+def agency_by_code(code: str) -> Agency | None:
+    """The agency with this code (codes are case-insensitive slugs), or None."""
+    return Agency.objects.filter(code__iexact=code.strip()).first()

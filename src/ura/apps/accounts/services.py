@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ura.apps.accounts.models import (
     AccessGrant,
@@ -320,3 +321,18 @@ def api_token_authenticate(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+#: The unit that holds an agency's ingested records when the mapping names none.
+RECORDS_UNIT_CODE = "records"
+
+
+def agency_records_unit(agency: Agency) -> Unit:
+    """The unit that owns the agency's records ingested from extracts, created on first use
+    (an extract belongs to the agency, not to a unit of caseworkers)."""
+    unit = Unit.objects.filter(agency=agency, code=RECORDS_UNIT_CODE).first()
+    if unit is None:
+        unit = unit_create(
+            actor=None, agency=agency, code=RECORDS_UNIT_CODE, name=str(_("Agency records"))
+        )
+    return unit

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -417,3 +418,42 @@ def linkage_runs(*, actor: Actor) -> QuerySet[LinkageRun]:
     """
     _require(actor, VIEW_RUNS)
     return LinkageRun.objects.select_related("started_by", "job")
+
+
+def index_export_rows(*, actor: Actor) -> pa.Table:
+    """The published person index as a table (source, record_id, person_id,
+    match_probability, run_id) for the actor's visible records; the export is audited as
+    one event (identifiers only, no names).
+
+    Raises:
+        PermissionDenied: the actor may not export person records.
+        ValidationError: no run has been published yet.
+    """
+    _require(actor, "people.export_personrecord")
+    run = current_run()
+    if run is None:
+        raise ValidationError(_("No person index has been published yet."))
+    visible = scoped(actor, PersonRecord.objects.all(), "export").values("pk")
+    rows = list(
+        PersonLink.objects.filter(run=run, record__in=visible)
+        .order_by("record__source", "record__record_id")
+        .values_list(
+            "record__source", "record__record_id", "person__person_id", "match_probability"
+        )
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="people.linkagerun",
+        object_id=str(run.pk),
+        detail={"format": "parquet", "records": len(rows)},
+    )
+    return pa.table(
+        {
+            "source": pa.array([r[0] for r in rows], pa.string()),
+            "record_id": pa.array([r[1] for r in rows], pa.string()),
+            "person_id": pa.array([r[2] for r in rows], pa.string()),
+            "match_probability": pa.array([r[3] for r in rows], pa.float64()),
+            "run_id": pa.array([run.pk] * len(rows), pa.int64()),
+        }
+    )

@@ -20,6 +20,7 @@ from ura.apps.core.protected import visible_value
 from ura.apps.people import index
 from ura.apps.people.forms import PersonIndexSearchForm, ReviewDecisionForm
 from ura.apps.people.models import PersonRecord, ReviewDecisionKind
+from ura.apps.people.tasks import linkage_run_start
 
 #: What the index pages show of each record, in order.
 RECORD_FIELDS = (
@@ -149,6 +150,15 @@ def review_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["POST"])
+def run_start(request: HttpRequest) -> HttpResponse:
+    job = linkage_run_start(
+        actor=request.user, incremental=request.POST.get("mode") == "incremental"
+    )
+    return redirect("jobs:progress", job.pk)
+
+
+@login_required
 @require_http_methods(["GET"])
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = index.linkage_runs(actor=request.user)
@@ -157,5 +167,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/index/runs.html",
-        {"page": page, "current_id": current.pk if current else None},
+        {
+            "page": page,
+            "current_id": current.pk if current else None,
+            "can_start": request.user.has_perm("people.add_linkagerun"),
+        },
     )

@@ -411,6 +411,9 @@ def link_records(
         PermissionDenied: the actor may not start linkage runs.
         NothingToLinkError: an incremental run with no new record (the index is unchanged).
     """
+    # Incremental needs a published run to build on; the first run always trains.
+    model_json = current_model_json()
+    incremental = incremental and bool(model_json)
     run = run_start(
         actor=actor,
         mode="incremental" if incremental else "full",
@@ -426,7 +429,6 @@ def link_records(
         previous = {key_of[pk]: pid for pk, pid in current_assignment().items() if pk in key_of}
         must, cannot = review_constraints()
         engine_obj = get_engine(engine, **({"master": spark_master} if spark_master else {}))
-        model_json = current_model_json()
         common: dict[str, Any] = {
             "engine": engine_obj,
             "threshold": threshold,
@@ -438,7 +440,7 @@ def link_records(
             "new_id": new_person_id,
             "progress": progress,
         }
-        if incremental and previous and model_json:
+        if incremental and previous:
             fresh = [r for r in rows if (r["source"], r["record_id"]) not in previous]
             if not fresh:
                 raise NothingToLinkError

@@ -15,4 +15,5 @@ urlpatterns = [
     path("review/", index_views.review_list, name="review"),
     path("review/<int:pair_id>/", index_views.review_detail, name="review-pair"),
     path("runs/", index_views.run_list, name="runs"),
+    path("runs/start", index_views.run_start, name="run-start"),
 ]

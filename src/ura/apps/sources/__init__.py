@@ -1,0 +1,1 @@
+"""Agency sources: mapping files, ingest batches, quarantine and data-quality reports."""
