@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from ura.apps.accounts.models import AccessGrant, Agency, AgencyKind, RoleAssignment, RoleCode, User
 from ura.apps.core.models import AuditEvent
 from ura.apps.people.models import PersonRecord
-from ura.web.demo import DEMO_PASSWORD, DEMO_RECORDS, demo_load
+from ura.apps.sources.models import IngestBatch, QuarantinedRow, Source
+from ura.web.demo import DEMO_PASSWORD, DEMO_RECORDS, demo_extracts_load, demo_load
 
 
 @pytest.mark.django_db
@@ -76,3 +79,17 @@ def test_partner_ngo_sees_exactly_the_records_referred_to_it() -> None:
     granted = set(AccessGrant.objects.values_list("object_id", flat=True))
     assert granted
     assert {str(r["id"]) for r in body["results"]} == granted
+
+
+@pytest.mark.django_db
+def test_demo_extracts_are_ingested_and_linked_into_a_published_index(tmp_path: Path) -> None:
+    """The demo's agency extracts go through ingest (with a quarantine) and linkage."""
+    demo_load()
+    run = demo_extracts_load(tmp_path, persons=300)
+    assert run is not None
+    assert run.figures["persons"] < run.figures["records"]  # records were linked
+    assert Source.objects.count() == 7
+    assert all(b.reconciles for b in IngestBatch.objects.all())
+    assert QuarantinedRow.objects.exists()
+    assert PersonRecord.objects.filter(source="ngo-shelter-intake").exists()
+    assert demo_extracts_load(tmp_path, persons=300) is None  # re-running changes nothing

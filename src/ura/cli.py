@@ -54,10 +54,21 @@ def demo(
 ) -> None:
     """Migrate, load the reproducible demo scenario, print the demo logins (safe to re-run)."""
     migrate()
-    from ura.web.demo import DEMO_PASSWORD, demo_load
+    from ura.web.demo import DEMO_PASSWORD, demo_extracts_load, demo_load
 
-    with console.status("Loading demo data…"):
+    with console.status("Loading demo data…") as status:
         users = demo_load()
+        from django.conf import settings
+
+        run = demo_extracts_load(
+            Path(settings.VAR_DIR) / "demo-extracts", progress=lambda m: status.update(m)
+        )
+    if run is not None:
+        console.print(
+            f"Person index published: {run.figures['records']} records from seven agency"
+            f" extracts and the demo registrations, linked into {run.figures['persons']}"
+            f" persons; {run.figures['review_pairs']} pairs await clerical review."
+        )
     from rich.table import Table
 
     table = Table(title=f"Demo logins — password for all: {DEMO_PASSWORD}", title_justify="left")

@@ -1,5 +1,6 @@
-"""The reproducible demo scenario: the seed projects' institutions, one user per role, and
-synthetic person records.
+"""The reproducible demo scenario: the seed projects' institutions, one user per role,
+synthetic person records, and synthetic agency extracts ingested and linked into the person
+index.
 
 Everything is created through the apps' services, so the demo's own creations are in the
 audit trail like any other. Re-running changes nothing: agencies, units and users are keyed
@@ -11,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
@@ -23,8 +27,13 @@ from ura.apps.accounts.services import (
     unit_create,
     user_create,
 )
-from ura.apps.people.models import PersonRecord
+from ura.apps.people.index import current_run
+from ura.apps.people.linking import link_records
+from ura.apps.people.models import LinkageRun, PersonRecord
 from ura.apps.people.services import person_record_create
+from ura.apps.sources.services import ingest_files
+from ura.ingest import parse_mapping
+from ura.synth import write_extracts
 
 #: One password for every demo account, printed by ``ura demo``. Demo only: never use the
 #: demo data set in production.
@@ -430,3 +439,58 @@ def demo_load() -> list[tuple[User, str, str]]:
                         reason="Referral of a presumed trafficking victim (demo)",
                     )
     return users
+
+
+# --- Agency extracts and the person index ---------------------------------------------------
+
+#: Persons in the synthetic population behind the demo's agency extracts (about 1.9 records
+#: each across seven sources, plus a few deliberately invalid rows for the quarantine).
+DEMO_EXTRACT_PERSONS = 1500
+#: The synthetic extracts' agency codes -> the demo's agencies that hold them.
+_EXTRACT_AGENCY = {
+    "DGMM": "tr-pmm-hq",
+    "GENDARMERIE": "tr-gendarmerie",
+    "COASTGUARD": "tr-coastguard",
+    "BORDER-POLICE": "tr-police",
+    "NGO-SHELTER": "tr-ngo-shelter",
+    "KOSOVO-DCAM": "xk-dcam",
+}
+_STEWARD = "steward.ankara"
+
+
+def demo_extracts_load(
+    out_dir: Path,
+    *,
+    persons: int = DEMO_EXTRACT_PERSONS,
+    progress: Callable[[str], None] | None = None,
+) -> LinkageRun | None:
+    """Write the synthetic agency extracts, ingest them as the demo data steward, and link
+    every person record into a published person index. Returns the published run, or None
+    when the demo already has one (re-running changes nothing).
+
+    The extracts are the ``ura.synth`` population: seven sources in their own layouts,
+    encodings and scripts, with typos, placeholder dates, duplicates and invalid rows.
+    """
+    if current_run() is not None:
+        return None
+    steward = User.objects.get(username=_STEWARD)
+    say = progress or (lambda message: None)
+    say("Writing synthetic agency extracts…")
+    manifest = write_extracts(out_dir, persons=persons, seed=_SEED)
+    for source in manifest.sources:
+        text = source.mapping_path.read_text(encoding="utf-8")
+        text = re.sub(
+            r"^agency: .*$",
+            f"agency: {_EXTRACT_AGENCY[source.agency]}",
+            text,
+            count=1,
+            flags=re.MULTILINE,
+        )
+        say(f"Ingesting {source.name}…")
+        ingest_files(
+            actor=steward,
+            mapping=parse_mapping(text, origin=str(source.mapping_path)),
+            files=[source.path],
+        )
+    say("Linking records into the person index…")
+    return link_records(actor=steward)
