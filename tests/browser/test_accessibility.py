@@ -9,7 +9,16 @@ import pytest
 
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_record, make_user
-from ura.apps.accounts.models import RoleCode
+from ura.apps.accounts.models import RoleCode, Scope
+from ura.apps.people.linking import (
+    LineageChange,
+    RunOutcome,
+    ScoredPair,
+    run_start,
+    run_store_and_publish,
+)
+from ura.apps.people.models import ReviewPair
+from ura.apps.people.services import person_name_keys_refresh
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -99,3 +108,44 @@ def test_right_to_left_home_page(page: Page, live_server: LiveServer, axe_source
     assert brand["x"] > tools["x"], "in RTL the brand sits at the right, the tools at the left"
     violations = _violations(page, axe_source)
     assert not violations, _readable("/ (Arabic)", violations)
+
+
+def test_person_index_pages_of_a_data_steward(
+    page: Page, live_server: LiveServer, axe_source: str, csp_violations: list[str]
+) -> None:
+    """Search, the person 360° view, the review queue and a review pair, the runs page and
+    the source pages have no serious or critical violation and keep the CSP."""
+    steward = make_user(role=RoleCode.DATA_STEWARD, scope=Scope.ALL)
+    a = make_record(owner=steward, family_name="Al-Hassan", given_names="Ahmad")
+    b = make_record(owner=steward, family_name="الحسن", given_names="أحمد")
+    person_name_keys_refresh([a, b])
+    run = run_start(
+        actor=steward, mode="full", engine="duckdb", threshold=0.9, review_band=(0.5, 0.9)
+    )
+    evidence = [{"comparison": "Family name", "description": "same skeleton", "weight": 6.0}]
+    run_store_and_publish(
+        actor=steward,
+        run=run,
+        outcome=RunOutcome(
+            model_json="{}",
+            person_of={a.pk: "PBROWSERTEST", b.pk: "PBROWSERTEST"},
+            weakest={a.pk: 0.97, b.pk: 0.97},
+            pairs=[ScoredPair(a.pk, b.pk, 0.97, 7.0, evidence)],
+            review=[ScoredPair(a.pk, b.pk, 0.7, 1.0, evidence)],
+            lineage=[LineageChange("new", "PBROWSERTEST", [], 2)],
+        ),
+    )
+    base = live_server.url
+    sign_in(page, base, steward, PASSWORD)
+    pair = ReviewPair.objects.get()
+    for path in (
+        "/people/index/?name=Ahmed+Hasan",
+        "/people/index/PBROWSERTEST/",
+        "/people/review/",
+        f"/people/review/{pair.pk}/",
+        "/people/runs/",
+        "/sources/",
+    ):
+        _check(page, base + path, axe_source)
+    assert page.locator("main").inner_text().strip()
+    assert not csp_violations, csp_violations
