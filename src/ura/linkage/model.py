@@ -45,7 +45,10 @@ def _comparison(
 
 
 def _tf(level: ComparisonLevelCreator, column: str) -> ComparisonLevelCreator:
-    return level.configure(tf_adjustment_column=column, tf_adjustment_weight=1.0)
+    return level.configure(
+        tf_adjustment_column=column,
+        tf_adjustment_weight=1.0,
+    )
 
 
 def _name_part(prefix: str, description: str, other: str) -> ComparisonCreator:
@@ -156,6 +159,12 @@ def ura_comparisons() -> list[ComparisonCreator]:
             "Document number",
             [
                 (cll.NullLevel("doc"), "not recorded on one side"),
+                (
+                    cll.CustomLevel(
+                        "coalesce(document_type_l, '') <> coalesce(document_type_r, '')"
+                    ).configure(is_null_level=True),
+                    "documents of different types (numbers not comparable)",
+                ),
                 (cll.ExactMatchLevel("doc"), "same document number"),
                 (cll.DamerauLevenshteinLevel("doc", 1), "document numbers differ by one character"),
                 (cll.ElseLevel(), "different document numbers"),
@@ -166,7 +175,10 @@ def ura_comparisons() -> list[ComparisonCreator]:
             "Father's name",
             [
                 (cll.NullLevel("father_romanised"), "not recorded on one side"),
-                (cll.ExactMatchLevel("father_romanised"), "same after transliteration"),
+                (
+                    _tf(cll.ExactMatchLevel("father_romanised"), "father_romanised"),
+                    "same after transliteration",
+                ),
                 (
                     cll.Or(
                         cll.ExactMatchLevel("father_skeleton"),
@@ -271,7 +283,7 @@ def _deterministic_rules(kind: ModelKind) -> list[str | BlockingRuleCreator]:
 
 def _em_rules(kind: ModelKind) -> list[BlockingRuleCreator]:
     if kind == "ura":
-        return [block_on("dob"), block_on("name_phonetic"), block_on("doc")]
+        return [block_on("doc"), block_on("dob")]
     return [
         block_on("date_of_birth"),
         block_on("given_names", "family_name"),
@@ -284,6 +296,20 @@ def _em_rules(kind: ModelKind) -> list[BlockingRuleCreator]:
 DETERMINISTIC_RECALL = 0.6
 
 
+def _one_sided_term_frequencies(linker: Linker) -> None:
+    """Floor every term-frequency-adjusted level's value frequency at the level's average
+    u, so that a common name weighs less than an average one but a rare name never weighs
+    more. Rarity in one data set is weak evidence: a family's rare surname and father's
+    name are shared by its siblings, and a rare spelling is often one clerk's habit."""
+    settings = linker._settings_obj  # Splink has no public setter for this
+    for comparison in settings.comparisons:
+        levels = comparison.comparison_levels
+        for level in levels:
+            if level._has_tf_adjustments and not level.is_null_level:
+                exact_u = level._u_probability_corresponding_to_exact_match(levels)
+                level._tf_minimum_u_value = exact_u
+
+
 def train(linker: Linker, kind: ModelKind, record_count: int) -> None:
     """Estimate every parameter without labels: the prior from deterministic rules, u from
     random pairs, m by EM in sessions blocked on different fields (a field cannot be
@@ -293,9 +319,12 @@ def train(linker: Linker, kind: ModelKind, record_count: int) -> None:
     )
     max_pairs = float(min(5_000_000, max(100_000, record_count * 20)))
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=7)
+    if kind == "ura":
+        _one_sided_term_frequencies(linker)
     for rule in _em_rules(kind):
         linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, fix_u_probabilities=True
+            rule,
+            fix_u_probabilities=True,
         )
 
 
