@@ -99,6 +99,10 @@ def test_search_never_shows_records_outside_the_users_view(steward: User) -> Non
     caseworker = make_user(role=RoleCode.CASEWORKER, unit=other_unit)
     _record(steward, given_names="Yusuf", family_name="Demir")
     assert index.person_search(actor=caseworker, query=index.SearchQuery(name="Yusuf Demir")) == []
+    # The empty search is audited too, without what was searched for.
+    event = AuditEvent.objects.get(action=AuditAction.SEARCH, actor_id=caseworker.pk)
+    assert event.detail["results"] == 0
+    assert "Yusuf" not in str(event.detail)
 
 
 def test_search_requires_the_right_to_view_records() -> None:

@@ -6,7 +6,6 @@ whose records the actor may not see does not exist for that actor.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from ura.apps.people.models import (
     ReviewDecisionKind,
     ReviewPair,
 )
+from ura.apps.people.services import document_key
 from ura.linkage.names import name_keys
 
 if TYPE_CHECKING:
@@ -67,10 +67,6 @@ def current_run() -> LinkageRun | None:
 def _require(actor: Actor, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied(_("You may not do this."))
-
-
-def _document_key(number: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", number.upper())
 
 
 # --- Search -------------------------------------------------------------------------------------
@@ -141,13 +137,13 @@ def person_search(
             reasons[record_id].append(_("name"))
 
     if query.document_number:
-        wanted_doc = _document_key(query.document_number)
-        for record_id, number in visible.exclude(document_number="").values_list(
-            "pk", "document_number"
-        ):
-            if _document_key(number) == wanted_doc:
-                scores[record_id] += _DOCUMENT_WEIGHT
-                reasons[record_id].append(_("document number"))
+        for record_id in PersonNameKey.objects.filter(
+            kind=NameKeyKind.DOCUMENT,
+            key=document_key(query.document_number),
+            record__in=visible.values("pk"),
+        ).values_list("record_id", flat=True):
+            scores[record_id] += _DOCUMENT_WEIGHT
+            reasons[record_id].append(_("document number"))
 
     if query.date_of_birth or query.year_of_birth:
         year = query.date_of_birth.year if query.date_of_birth else query.year_of_birth
@@ -164,7 +160,21 @@ def person_search(
                 scores[record_id] += _BIRTH_YEAR_WEIGHT
                 reasons[record_id].append(_("year of birth"))
 
+    criteria = {
+        "index_search": True,
+        "by_name": bool(query.name.strip()),
+        "by_birth": bool(query.date_of_birth or query.year_of_birth),
+        "by_document": bool(query.document_number),
+    }
     if not scores:
+        # A search that finds nothing is still a search: who looked, and by what kind of
+        # criteria (never the criteria themselves, which are personal data).
+        audit_record(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            object_type="people.person",
+            detail={**criteria, "results": 0},
+        )
         return []
     best = sorted(scores, key=lambda pk: (-scores[pk], pk))[: limit * 4]
     run = current_run()
@@ -195,12 +205,7 @@ def person_search(
         actor=actor,
         action=AuditAction.SEARCH,
         objects=[r for c in ranked for r in c.records],
-        detail={
-            "index_search": True,
-            "by_name": bool(query.name.strip()),
-            "by_birth": bool(query.date_of_birth or query.year_of_birth),
-            "by_document": bool(query.document_number),
-        },
+        detail=criteria,
     )
     return ranked
 

@@ -230,11 +230,13 @@ class NameKeyKind(models.TextChoices):
     TOKEN = "token", _("romanised name")
     SKELETON = "skeleton", _("consonant skeleton")
     PHONETIC = "phonetic", _("phonetic key")
+    DOCUMENT = "document", _("document number")
 
 
 class PersonNameKey(models.Model):
-    """Search keys of one record's names, one row per name token and kind, so that a search
-    in any script or spelling finds the record through an index (see ura.linkage.names)."""
+    """Search keys of one record, one row per key and kind, so that a search finds records
+    through an index: name tokens in any script or spelling (see ura.linkage.names) and the
+    document number without spaces or punctuation."""
 
     record = models.ForeignKey(PersonRecord, on_delete=models.CASCADE, related_name="name_keys")
     kind = models.CharField(max_length=8, choices=NameKeyKind.choices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -194,9 +195,16 @@ def _name_key_rows(record: PersonRecord) -> list[PersonNameKey]:
         keys.update((NameKeyKind.TOKEN, token) for token in found.tokens)
         keys.update((NameKeyKind.SKELETON, key) for key in found.skeleton.split())
         keys.update((NameKeyKind.PHONETIC, key) for key in found.phonetic.split())
+    if record.document_number:
+        keys.add((NameKeyKind.DOCUMENT, document_key(record.document_number)))
     return [
         PersonNameKey(record=record, kind=kind, key=key[:100]) for kind, key in sorted(keys) if key
     ]
+
+
+def document_key(number: str) -> str:
+    """A document number as searched: upper-case letters and digits only."""
+    return re.sub(r"[^0-9A-Z]", "", number.upper())
 
 
 def person_name_keys_refresh(records: Sequence[PersonRecord]) -> None:
