@@ -10,9 +10,11 @@ def add_document_keys(apps, schema_editor):
     PersonRecord = apps.get_model("people", "PersonRecord")
     PersonNameKey = apps.get_model("people", "PersonNameKey")
     rows = []
-    for pk, number in PersonRecord.objects.exclude(document_number="").values_list(
-        "pk", "document_number"
-    ).iterator():
+    for pk, number in (
+        PersonRecord.objects.exclude(document_number="")
+        .values_list("pk", "document_number")
+        .iterator()
+    ):
         key = re.sub(r"[^0-9A-Z]", "", number.upper())[:100]
         if key:
             rows.append(PersonNameKey(record_id=pk, kind="document", key=key))
@@ -20,16 +22,23 @@ def add_document_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_person_index'),
+        ("people", "0002_person_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='personnamekey',
-            name='kind',
-            field=models.CharField(choices=[('token', 'romanised name'), ('skeleton', 'consonant skeleton'), ('phonetic', 'phonetic key'), ('document', 'document number')], max_length=8),
+            model_name="personnamekey",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("token", "romanised name"),
+                    ("skeleton", "consonant skeleton"),
+                    ("phonetic", "phonetic key"),
+                    ("document", "document number"),
+                ],
+                max_length=8,
+            ),
         ),
         migrations.RunPython(add_document_keys, migrations.RunPython.noop),
-]
+    ]
