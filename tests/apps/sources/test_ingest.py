@@ -165,3 +165,27 @@ def test_the_quality_report_reaches_the_page(
     assert "Completeness and invalid values per field" in page
     assert "invalid_date" in page
     assert "50.0 %" in page  # one of two accepted dates of birth is a 1 January placeholder
+
+
+def test_a_records_earlier_versions_are_shown_masked_and_audited(
+    client: Client, tmp_path: Path, agency: Agency, steward: User
+) -> None:
+    mapping = _mapping(agency)
+    ingest_files(actor=steward, mapping=mapping, files=[_write(tmp_path, ROWS)])
+    changed = [ROWS[0].replace("Yılmaz", "Yilmaz").replace("99123456780", "99123456789")]
+    ingest_files(actor=steward, mapping=mapping, files=[_write(tmp_path, changed, "v2.csv")])
+    record = PersonRecord.objects.get(source="test-registry", record_id="1")
+    login(client, steward)
+    page = client.get(f"/people/{record.pk}/").content.decode()
+    assert "Earlier versions" in page
+    assert "Yılmaz" in page
+    assert "99123456780" in page  # stewards may see identity documents
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_id=str(record.pk), detail__history=[1]
+    ).exists()
+    analyst_like = make_user(role=RoleCode.PARTNER_NGO, unit=steward.unit)
+    from ura.apps.people.access import person_record_history
+
+    history = person_record_history(analyst_like, record)
+    document = next(c for c in history[0]["changed"] if c["field"] == "document_number")
+    assert str(document["before"]) == "restricted"

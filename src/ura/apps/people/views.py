@@ -19,7 +19,7 @@ from ura.apps.accounts.selectors import acting_user
 from ura.apps.core.exports import csv_response
 from ura.apps.core.protected import Masked, visible_value
 from ura.apps.people import selectors, services
-from ura.apps.people.access import access_person_record_by_id
+from ura.apps.people.access import access_person_record_by_id, person_record_history
 from ura.apps.people.forms import PersonRecordForm, PersonRecordSearchForm
 from ura.apps.people.models import PersonRecord
 
@@ -113,6 +113,15 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
             "fields": fields,
             "can_change": can(request.user, "change", record),
             "can_delete": can(request.user, "delete", record),
+            "history": [
+                {
+                    "version": entry["version"],
+                    "changed": [
+                        {**change, "label": _label(change["field"])} for change in entry["changed"]
+                    ],
+                }
+                for entry in person_record_history(request.user, record)
+            ],
         },
     )
 
