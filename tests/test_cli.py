@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -70,3 +72,46 @@ def test_demo_prints_the_logins() -> None:
     assert DEMO_PASSWORD in result.output
     for username in User.objects.values_list("username", flat=True):
         assert username in result.output
+
+
+def test_pipeline_commands_require_a_steward(tmp_path: Path) -> None:
+    """ingest, link and index export refuse to run for nobody, and name what is missing."""
+    for args in (["ingest", str(tmp_path / "m.yaml")], ["link"], ["index", "export", "x.parquet"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "--user is required" in result.output
+
+
+@pytest.mark.django_db
+def test_synth_ingest_link_and_export_from_the_command_line(tmp_path: Path) -> None:
+    """The data steward's pipeline end to end: extracts, ingest, link, Parquet export."""
+    import pyarrow.parquet as pq
+
+    from tests.factories import make_agency, make_user
+    from ura.apps.accounts.models import Scope
+
+    agency = make_agency(code="DGMM")
+    steward = make_user(role=RoleCode.DATA_STEWARD, scope=Scope.ALL, unit=make_unit(agency=agency))
+    out = tmp_path / "extracts"
+    assert runner.invoke(app, ["synth", str(out), "--persons", "300"]).exit_code == 0
+    mapping = out / "dgmm-registration.mapping.yaml"
+    extract = next(out.glob("dgmm_*.csv"))
+    ingested = runner.invoke(
+        app, ["ingest", str(mapping), str(extract), "--user", steward.username]
+    )
+    assert ingested.exit_code == 0, ingested.output
+    assert "quarantined" in ingested.output
+    assert "completeness" in ingested.output  # the data-quality report
+    linked = runner.invoke(app, ["link", "--user", steward.username])
+    assert linked.exit_code == 0, linked.output
+    assert "published" in linked.output
+    again = runner.invoke(app, ["link", "--incremental", "--user", steward.username])
+    assert "Nothing new to link" in again.output
+    target = tmp_path / "index.parquet"
+    exported = runner.invoke(app, ["index", "export", str(target), "--user", steward.username])
+    assert exported.exit_code == 0, exported.output
+    table = pq.read_table(target)
+    assert {"source", "record_id", "person_id", "match_probability"} <= set(table.column_names)
+    assert table.num_rows > 0
+    bad = runner.invoke(app, ["ingest", str(tmp_path / "missing.yaml"), "--user", steward.username])
+    assert bad.exit_code == 2

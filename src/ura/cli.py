@@ -261,10 +261,14 @@ def token_list() -> None:
         console.print(f"{t.prefix}  {t.user.username:<20} {t.name:<24} {expires:<10} {state}")
 
 
-def _acting_steward(username: str) -> object:
-    """The active user a pipeline command acts for (its writes are audited as theirs)."""
+def _acting_steward(username: str, what: str) -> object:
+    """The active user a pipeline command acts for (its writes are audited as theirs);
+    exits 2 when ``--user`` is missing or names no active user."""
     from ura.apps.accounts.models import User
 
+    if not username:
+        console.print(f"[red]--user is required: {what} are recorded for a data steward.[/red]")
+        raise typer.Exit(2)
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         console.print(f"[red]No active user {username!r}.[/red]")
@@ -295,10 +299,7 @@ def ingest(
     from ura.apps.sources.services import ingest_files
     from ura.ingest import MappingError, load_mapping
 
-    if not user:
-        console.print("[red]--user is required: ingests are recorded for a data steward.[/red]")
-        raise typer.Exit(2)
-    actor = _acting_steward(user)
+    actor = _acting_steward(user, "ingests")
     try:
         parsed = load_mapping(mapping)
         with Progress(
@@ -360,10 +361,7 @@ def link(
     from ura.apps.people.linking import NothingToLinkError, link_records
     from ura.linkage.pipeline import DEFAULT_REVIEW_BAND, DEFAULT_THRESHOLD
 
-    if not user:
-        console.print("[red]--user is required: runs are recorded for a data steward.[/red]")
-        raise typer.Exit(2)
-    actor = _acting_steward(user)
+    actor = _acting_steward(user, "runs")
     cut = DEFAULT_THRESHOLD if threshold is None else threshold
     low = DEFAULT_REVIEW_BAND[0] if review_low is None else review_low
     with Progress(
@@ -417,10 +415,7 @@ def index_export(
 
     from ura.apps.people.index import index_export_rows
 
-    if not user:
-        console.print("[red]--user is required: exports are recorded for a data steward.[/red]")
-        raise typer.Exit(2)
-    actor = _acting_steward(user)
+    actor = _acting_steward(user, "exports")
     try:
         table = index_export_rows(actor=actor)  # type: ignore[arg-type]
     except (PermissionDenied, ValidationError) as exc:

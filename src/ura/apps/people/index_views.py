@@ -21,6 +21,7 @@ from ura.apps.people import index
 from ura.apps.people.forms import PersonIndexSearchForm, ReviewDecisionForm
 from ura.apps.people.models import PersonRecord, ReviewDecisionKind
 from ura.apps.people.tasks import linkage_run_start
+from ura.apps.people.views import field_label
 
 #: What the index pages show of each record, in order.
 RECORD_FIELDS = (
@@ -34,10 +35,6 @@ RECORD_FIELDS = (
     "document_type",
     "document_number",
 )
-
-
-def _label(name: str) -> Any:
-    return getattr(PersonRecord._meta.get_field(name), "verbose_name", name)
 
 
 def _record_row(user: Any, record: PersonRecord) -> list[Any]:
@@ -86,7 +83,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "candidates": candidates,
             "searched": searched,
-            "headers": [_label(n) for n in RECORD_FIELDS],
+            "headers": [field_label(n) for n in RECORD_FIELDS],
         },
     )
 
@@ -102,7 +99,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
         "people/index/person.html",
         {
             "view": view,
-            "headers": [_label(n) for n in RECORD_FIELDS],
+            "headers": [field_label(n) for n in RECORD_FIELDS],
             "rows": [
                 (r, _record_row(request.user, r), view.link_probability.get(r.pk))
                 for r in view.records
@@ -141,7 +138,7 @@ def review_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
         {
             "pair": pair,
             "form": form,
-            "headers": [_label(n) for n in RECORD_FIELDS],
+            "headers": [field_label(n) for n in RECORD_FIELDS],
             "left": _record_row(request.user, pair.record_l),
             "right": _record_row(request.user, pair.record_r),
             "evidence": index.review_evidence(pair),

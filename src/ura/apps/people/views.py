@@ -34,7 +34,7 @@ LIST_FIELDS = (
 )
 
 
-def _label(field_name: str) -> Any:
+def field_label(field_name: str) -> Any:
     return getattr(PersonRecord._meta.get_field(field_name), "verbose_name", field_name)
 
 
@@ -86,7 +86,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "headers": [_label(f) for f in LIST_FIELDS],
+            "headers": [field_label(f) for f in LIST_FIELDS],
             "can_create": can_create(request.user, PersonRecord),
             "can_export": request.user.has_perm("people.export_personrecord"),
             "query": _filter_query(request),
@@ -104,7 +104,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     record = access_person_record_by_id(request.user, record_id)
     fields: list[tuple[Any, Any]] = []
     for name in services.EDITABLE_FIELDS:
-        fields.append((_label(name), _shown(request.user, record, name)))
+        fields.append((field_label(name), _shown(request.user, record, name)))
     return render(
         request,
         "people/detail.html",
@@ -117,7 +117,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
                 {
                     "version": entry["version"],
                     "changed": [
-                        {**change, "label": _label(change["field"])} for change in entry["changed"]
+                        {**change, "label": field_label(change["field"])}
+                        for change in entry["changed"]
                     ],
                 }
                 for entry in person_record_history(request.user, record)
