@@ -241,3 +241,34 @@ def test_index_api_searches_shows_and_decides(client: Client, steward: User) -> 
     )
     assert ok.json()["decision"] == "same"
     assert client.get("/api/v1/people/index/persons/PNOSUCHPERSN").status_code == 404
+
+
+@pytest.mark.parametrize("role", list(RoleCode))
+def test_the_index_never_shows_a_role_more_than_its_record_list(role: RoleCode) -> None:
+    """For every role, search results and the person view hold only records the same user's
+    record list would show (one need-to-know rule, whatever the page)."""
+    from ura.apps.people.selectors import person_record_queryset
+
+    steward = make_user(role=RoleCode.DATA_STEWARD, scope=Scope.ALL)
+    user = make_user(role=role)
+    records = [
+        _record(steward, given_names="Omar", family_name="Farouk"),
+        _record(user, given_names="Omar", family_name="Farouk")
+        if user.unit is not None and role != RoleCode.ADMINISTRATOR
+        else _record(steward, given_names="Omar", family_name="Faruk"),
+        _record(make_user(role=RoleCode.CASEWORKER), given_names="Omer", family_name="Faruq"),
+    ]
+    person_id = _publish(steward, records)
+    allowed = set(person_record_queryset(actor=user).values_list("pk", flat=True))
+    if not user.has_perm("people.view_personrecord"):
+        with pytest.raises(PermissionDenied):
+            index.person_search(actor=user, query=index.SearchQuery(name="Omar Farouk"))
+        return
+    found = index.person_search(actor=user, query=index.SearchQuery(name="Omar Farouk"))
+    assert {r.pk for c in found for r in c.records} <= allowed
+    if allowed & {r.pk for r in records}:
+        view = index.access_person_view(user, person_id)
+        assert {r.pk for r in view.records} == allowed & {r.pk for r in records}
+    else:
+        with pytest.raises(Http404):
+            index.access_person_view(user, person_id)
