@@ -356,14 +356,14 @@ def link(
     Exits 2 on a permission error, 1 when the run failed (the published index is unchanged).
     """
     _django()
+    from django.conf import settings
     from django.core.exceptions import PermissionDenied
 
     from ura.apps.people.linking import NothingToLinkError, link_records
-    from ura.linkage.pipeline import DEFAULT_REVIEW_BAND, DEFAULT_THRESHOLD
 
     actor = _acting_steward(user, "runs")
-    cut = DEFAULT_THRESHOLD if threshold is None else threshold
-    low = DEFAULT_REVIEW_BAND[0] if review_low is None else review_low
+    cut = float(settings.URA_LINK_THRESHOLD) if threshold is None else threshold
+    low = float(settings.URA_REVIEW_LOW) if review_low is None else review_low
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -243,4 +243,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Linkage: pairs at or above the threshold are linked; pairs from the review band's low end up
+# to the threshold go to clerical review. The CLI's --threshold / --review-low override them.
+URA_LINK_THRESHOLD = float(os.environ.get("URA_LINK_THRESHOLD", "0.9"))
+URA_REVIEW_LOW = float(os.environ.get("URA_REVIEW_LOW", "0.5"))
 URA_PAGE_SIZE = 25

@@ -191,3 +191,15 @@ def test_a_steward_starts_a_run_from_the_web_and_follows_it_as_a_job(
     client.logout()
     login(client, caseworker)
     assert client.post("/people/runs/start", {"mode": "full"}).status_code == 403
+
+
+def test_the_review_band_comes_from_the_settings(
+    steward: User, synthetic: tuple[pa.Table, pa.Table], settings: Any
+) -> None:
+    records, _ = synthetic
+    _store(steward, records)
+    settings.URA_LINK_THRESHOLD = 0.95
+    settings.URA_REVIEW_LOW = 0.3
+    run = link_records(actor=steward)
+    assert (run.threshold, run.review_low, run.review_high) == (0.95, 0.3, 0.95)
+    assert all(0.3 <= p.match_probability < 0.95 for p in ReviewPair.objects.all())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -36,8 +37,6 @@ from ura.apps.people.models import (
 from ura.linkage.engines import get_engine
 from ura.linkage.explain import explain
 from ura.linkage.pipeline import (
-    DEFAULT_REVIEW_BAND,
-    DEFAULT_THRESHOLD,
     LinkResult,
     link,
     link_incremental,
@@ -393,8 +392,8 @@ def link_records(
     actor: User | None,
     engine: str = "duckdb",
     incremental: bool = False,
-    threshold: float = DEFAULT_THRESHOLD,
-    review_band: tuple[float, float] = DEFAULT_REVIEW_BAND,
+    threshold: float | None = None,
+    review_band: tuple[float, float] | None = None,
     spark_master: str | None = None,
     progress: Progress | None = None,
     job_id: int | None = None,
@@ -405,12 +404,17 @@ def link_records(
     scores only the records not yet in the published index against it, with the published
     run's model (no retraining, existing persons kept together). Both respect reviewers'
     decisions and keep person ids stable. The index is published only when the whole run
-    succeeded.
+    succeeded. ``threshold`` and ``review_band`` default to the settings
+    ``URA_LINK_THRESHOLD`` and ``URA_REVIEW_LOW`` (band: from the latter to the threshold).
 
     Raises:
         PermissionDenied: the actor may not start linkage runs.
         NothingToLinkError: an incremental run with no new record (the index is unchanged).
     """
+    if threshold is None:
+        threshold = float(settings.URA_LINK_THRESHOLD)
+    if review_band is None:
+        review_band = (min(float(settings.URA_REVIEW_LOW), threshold), threshold)
     # Incremental needs a published run to build on; the first run always trains.
     model_json = current_model_json()
     incremental = incremental and bool(model_json)
