@@ -53,11 +53,20 @@ _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 Progress = Callable[[str, float], None]
 
 
-def new_person_id() -> str:
-    while True:
-        candidate = "P" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
-        if not Person.objects.filter(person_id=candidate).exists():
-            return candidate
+def person_id_minter() -> Callable[[], str]:
+    """A source of person ids unused so far: random (they reveal nothing, not even the order
+    of registration), checked against every id in the index, read once, and against the ids
+    it has already minted."""
+    taken = set(Person.objects.values_list("person_id", flat=True))
+
+    def mint() -> str:
+        while True:
+            candidate = "P" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+            if candidate not in taken:
+                taken.add(candidate)
+                return candidate
+
+    return mint
 
 
 def record_key(source: str, record_id: str) -> str:
@@ -137,23 +146,17 @@ def run_store_and_publish(*, actor: User | None, run: LinkageRun, outcome: RunOu
     review pairs are added or refreshed (a decided pair keeps its decision).
     """
     with transaction.atomic():
-        known = set(
-            Person.objects.filter(person_id__in=set(outcome.person_of.values())).values_list(
-                "person_id", flat=True
-            )
-        )
-        Person.objects.bulk_create(
+        # Read the whole id map once: a query naming every person of a large index would
+        # exceed the database's limit on query parameters.
+        persons = dict(Person.objects.values_list("person_id", "pk"))
+        created = Person.objects.bulk_create(
             [
                 Person(person_id=pid, created_by_run=run)
-                for pid in sorted(set(outcome.person_of.values()) - known)
+                for pid in sorted(set(outcome.person_of.values()) - persons.keys())
             ],
             batch_size=2000,
         )
-        persons = dict(
-            Person.objects.filter(person_id__in=set(outcome.person_of.values())).values_list(
-                "person_id", "pk"
-            )
-        )
+        persons.update((p.person_id, p.pk) for p in created)
         PersonLink.objects.bulk_create(
             [
                 PersonLink(
@@ -230,11 +233,12 @@ def _review_pairs_refresh(run: LinkageRun, pairs: Sequence[ScoredPair]) -> None:
     if not pairs:
         return
     wanted = {_ordered(p.left, p.right): p for p in pairs}
+    # The whole queue is read once (a filter naming every pair would exceed the database's
+    # limit on query parameters in a large run).
     existing = {
         (r.record_l_id, r.record_r_id): r
-        for r in ReviewPair.objects.filter(
-            record_l__in={k[0] for k in wanted}, record_r__in={k[1] for k in wanted}
-        )
+        for r in ReviewPair.objects.only("pk", "record_l", "record_r", "decision").iterator()
+        if (r.record_l_id, r.record_r_id) in wanted
     }
     new, refreshed = [], []
     for key, pair in wanted.items():
@@ -441,7 +445,7 @@ def link_records(
             "cannot_link": [
                 (key_of[a], key_of[b]) for a, b in cannot if a in key_of and b in key_of
             ],
-            "new_id": new_person_id,
+            "new_id": person_id_minter(),
             "progress": progress,
         }
         if incremental and previous:
