@@ -125,6 +125,9 @@ def test_person_view_shows_only_visible_records_with_evidence(steward: User) -> 
     full = index.access_person_view(steward, person_id)
     assert {r.pk for r in full.records} == {mine.pk, theirs.pk}
     assert full.evidence[0].items[1].description == "same after transliteration"
+    steps = full.evidence[0].items
+    assert [round(i.total, 1) for i in steps] == [-9.5, 1.7, 3.8]  # the waterfall adds up
+    assert steps[0].probability < 0.01 < 0.9 < steps[-1].probability
     assert AuditEvent.objects.filter(
         action=AuditAction.VIEW, actor_id=steward.pk, object_id=str(theirs.pk)
     ).exists()

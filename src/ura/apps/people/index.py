@@ -215,9 +215,18 @@ def person_search(
 
 @dataclass(frozen=True)
 class EvidenceItem:
+    """One step of the match-weight waterfall: what was compared, what was found, how much
+    it counted (bits), and where the running total stands after it (as a weight and as a
+    probability), so a reader sees how the evidence added up to the decision."""
+
     comparison: str
     description: str
     weight: float
+    total: float = 0.0
+
+    @property
+    def probability(self) -> float:
+        return 1.0 / (1.0 + 2.0 ** (-self.total))
 
 
 @dataclass(frozen=True)
@@ -242,13 +251,17 @@ class PersonView:
 
 def _evidence_items(raw: Any) -> list[EvidenceItem]:
     items = []
+    total = 0.0
     for item in raw if isinstance(raw, list) else []:
         if isinstance(item, dict):
+            weight = float(item.get("weight", 0.0))
+            total += weight
             items.append(
                 EvidenceItem(
                     comparison=str(item.get("comparison", "")),
                     description=str(item.get("description", "")),
-                    weight=float(item.get("weight", 0.0)),
+                    weight=weight,
+                    total=total,
                 )
             )
     return items
