@@ -6,6 +6,7 @@ whose records the actor may not see does not exist for that actor.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -226,7 +227,7 @@ class EvidenceItem:
 
     @property
     def probability(self) -> float:
-        return 1.0 / (1.0 + 2.0 ** (-self.total))
+        return 1.0 / (1.0 + math.pow(2.0, -self.total))
 
 
 @dataclass(frozen=True)
