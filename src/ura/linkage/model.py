@@ -16,7 +16,6 @@ from typing import Any, Literal
 import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
-from splink.internals.blocking_rule_library import CustomRule
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.comparison_library import CustomComparison
@@ -196,22 +195,13 @@ def ura_comparisons() -> list[ComparisonCreator]:
     ]
 
 
-def _missing_on_one_side(columns: tuple[str, ...], missing: str) -> list[BlockingRuleCreator]:
-    """Pairs agreeing on ``columns`` where ``missing`` is null on the left, then on the
-    right: a join on ``columns`` filtered on one side, which the engine pushes below the
-    join, so the rule costs (records missing it) x (block size), not a whole block squared.
-    Plain SQL without quoting, valid on DuckDB and Spark alike."""
-    keys = " AND ".join(f"l.{c} = r.{c}" for c in columns)
-    return [CustomRule(f"{keys} AND {side}.{missing} IS NULL") for side in ("l", "r")]
-
-
 def ura_blocking_rules() -> list[BlockingRuleCreator]:
     """Candidate pairs for Ura's model: a pair is scored when ANY rule holds. Several rules
     on different fields keep recall high when one field is wrong or missing. Every rule
-    joins on a name key or document AND a date key (or, for the last two, on a missing date
-    of birth), so block sizes stay small as the data grows: name-only blocks of common
-    names grow with the square of the record count (17 and 11 million pairs at 100k
-    synthetic records, for 2.7k true pairs no other rule found; see decision 0012)."""
+    joins on a document or on a name key AND a date key, so blocks stay small as the data
+    grows: name-only blocks of common names grow with the square of the record count
+    (17 and 11 million pairs at 100k synthetic records, for 2.7k true pairs no other rule
+    found, and no change in accuracy without them; see decision 0012)."""
     return [
         block_on("name_phonetic", "dob_year"),
         block_on("doc"),
@@ -219,7 +209,6 @@ def ura_blocking_rules() -> list[BlockingRuleCreator]:
         block_on("given_phonetic", "dob"),
         block_on("family_phonetic", "dob"),
         block_on("name_sorted", "dob_month_day"),
-        *_missing_on_one_side(("name_skeleton", "nationality", "sex"), "dob_year"),
     ]
 
 
@@ -253,9 +242,7 @@ def baseline_comparisons() -> list[ComparisonCreator]:
 def baseline_blocking_rules() -> list[BlockingRuleCreator]:
     """Ura's rules on the raw-column equivalents, rule by rule: name keys become the raw
     given and family names; the year and month-day come from the raw ISO date string;
-    the normalised document number becomes the raw one; the full-name skeleton rules
-    become the raw family name with nationality and sex (date of birth missing on one
-    side)."""
+    the normalised document number becomes the raw one."""
     return [
         block_on("given_names", "family_name", "substr(date_of_birth, 1, 4)"),
         block_on("document_number"),
@@ -263,7 +250,6 @@ def baseline_blocking_rules() -> list[BlockingRuleCreator]:
         block_on("given_names", "date_of_birth"),
         block_on("family_name", "date_of_birth"),
         block_on("given_names", "family_name", "substr(date_of_birth, 6, 5)"),
-        *_missing_on_one_side(("family_name", "nationality", "sex"), "date_of_birth"),
     ]
 
 

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from splink import Linker
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from ura.linkage.clustering import Clusters, cluster, groups_as_pairs, uncertain_pairs
@@ -34,6 +36,11 @@ Progress = Callable[[str, float], None]
 #: Measured on FEBRL 3 (see docs/decisions/0012-linkage-model.md).
 DEFAULT_THRESHOLD = 0.9
 DEFAULT_REVIEW_BAND = (0.5, 0.9)
+
+#: Training reads at most this many records (a seeded random sample); scoring reads all.
+#: Record sampling leaves the prior unbiased (matching and all pairs both shrink with the
+#: square of the rate) and bounds the EM blocks, which grow with the square of the data.
+DEFAULT_TRAIN_SAMPLE = 200_000
 
 
 @dataclass
@@ -99,6 +106,15 @@ def _tf_columns(model: dict[str, Any]) -> list[str]:
     )
 
 
+def training_sample(prepared: pa.Table, size: int | None, seed: int = 7) -> pa.Table:
+    """``prepared`` itself when it has at most ``size`` rows (or ``size`` is None),
+    otherwise ``size`` rows drawn without replacement, in their original order."""
+    if size is None or prepared.num_rows <= size:
+        return prepared
+    rows = np.sort(np.random.default_rng(seed).choice(prepared.num_rows, size, replace=False))
+    return prepared.take(pa.array(rows))
+
+
 def _pairs_table(
     engine: Engine, predictions: list[SplinkDataFrame], model: dict[str, Any], low: float
 ) -> tuple[pa.Table, int]:
@@ -126,6 +142,19 @@ def _pairs_table(
     ):
         pairs = pairs.append_column(name, pa.array(values, pa.string()))
     return pairs, scored
+
+
+def _candidate_pairs(df: SplinkDataFrame, model: dict[str, Any]) -> int:
+    """How many pairs the model's blocking rules generate on ``df`` (each pair once)."""
+    records = count_comparisons_from_blocking_rules(
+        df,
+        blocking_rules=[
+            r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]
+        ],
+        link_type="dedupe_only",
+        record_sample_proportion=1.0,
+    )
+    return int(records[-1]["cumulative_comparison_count"]) if records else 0
 
 
 def _uids(pairs: Iterable[tuple[RecordKey, RecordKey]]) -> list[tuple[str, str]]:
@@ -223,11 +252,13 @@ def link(
     previous_ids: Mapping[RecordKey, str] | None = None,
     new_id: Callable[[], str] = _new_person_id,
     progress: Progress | None = None,
+    train_sample: int | None = DEFAULT_TRAIN_SAMPLE,
 ) -> LinkResult:
     """Link ``records`` (a table with ura.records.LINKAGE_COLUMNS) into persons.
 
-    Trains ``model`` without labels when ``model_json`` is None, otherwise scores with the
-    given trained model (its kind then comes from the JSON). Pairs at or above
+    Trains ``model`` without labels when ``model_json`` is None (on a random sample of at
+    most ``train_sample`` records; None trains on all), otherwise scores with the given
+    trained model (its kind then comes from the JSON). Pairs at or above
     ``threshold`` are clustered; pairs in ``review_band`` [low, high) go to clerical review.
     ``previous_ids`` (the last published index) keeps person ids stable."""
     _check_band(threshold, review_band)
@@ -240,17 +271,35 @@ def link(
     if model_json is None:
         kind = model
         timer.stage("train", 0.1)
-        linker = Linker(df, settings_creator(kind), log_level="WARNING")
-        train(linker, kind, prepared.num_rows)
+        sample = training_sample(prepared, train_sample)
+        if sample is prepared:
+            linker = Linker(df, settings_creator(kind), log_level="WARNING")
+            train(linker, kind, sample.num_rows)
+        else:
+            # Trained in its own database session: Splink caches intermediate tables per
+            # session and model id, so the sample's tables must not be reused for scoring.
+            trainer = Linker(
+                eng.db_api().register(sample), settings_creator(kind), log_level="WARNING"
+            )
+            train(trainer, kind, sample.num_rows)
+            settings = trainer.misc.save_model_to_json()
+            settings.pop("linker_uid", None)
+            linker = Linker(df, settings, log_level="WARNING")
     else:
         settings = settings_for_dialect(model_json, eng.dialect)
         kind = model_kind(settings)
         linker = Linker(df, settings, log_level="WARNING")
     trained = linker.misc.save_model_to_json()
     timer.stage("predict", 0.45)
-    predictions = linker.inference.predict(warning_mode="never")
-    pairs, scored = _pairs_table(eng, [predictions], trained, review_band[0])
+    low = review_band[0]
+    # Only pairs at or above the review band are kept in the engine (the rest are scored
+    # and dropped as they stream); how many were scored is counted from the blocking join.
+    predictions = linker.inference.predict(
+        threshold_match_probability=low if low > 0 else None, warning_mode="never"
+    )
+    pairs, _ = _pairs_table(eng, [predictions], trained, low)
     predictions.drop_table_from_database_and_remove_from_cache()
+    scored = _candidate_pairs(df, trained)
     return _finish(
         kind=kind,
         engine=eng,
