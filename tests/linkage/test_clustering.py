@@ -105,3 +105,27 @@ def test_uncertain_band_is_half_open_and_sorted_by_uncertainty() -> None:
     )
     band = uncertain_pairs(pairs, 0.5, 0.9)
     assert band.column("unique_id_l").to_pylist() == ["a", "d", "b"]
+
+
+def test_a_record_without_an_exact_date_does_not_chain_namesakes() -> None:
+    """y (year of birth only) matches a and b, born on different days: it joins the stronger
+    one, and a and b stay apart."""
+    pairs = _pairs([("a", "y", 0.97), ("b", "y", 0.95)])
+    attributes = {"a": ("M", "1990-03-05"), "b": ("M", "1990-11-21"), "y": ("M", None)}
+    result = cluster(["a", "b", "y"], pairs, 0.9, attributes=attributes)
+    of = result.cluster_of()
+    assert of["a"] == of["y"] != of["b"]
+    # A typo-close date is the same person written differently: the chain is allowed.
+    close = {**attributes, "b": ("M", "1990-03-06")}
+    of = cluster(["a", "b", "y"], pairs, 0.9, attributes=close).cluster_of()
+    assert of["a"] == of["b"] == of["y"]
+
+
+def test_two_exact_dates_the_model_compared_are_its_call_and_sexes_never_mix() -> None:
+    pairs = _pairs([("a", "b", 0.95)])
+    attributes = {"a": ("F", "1990-03-05"), "b": ("F", "1975-11-21")}
+    assert cluster(["a", "b"], pairs, 0.9, attributes=attributes).count == 1
+    mixed = {"a": ("F", None), "b": ("M", None)}
+    assert cluster(["a", "b"], pairs, 0.9, attributes=mixed).count == 2
+    # A reviewer's must-link overrides the rule.
+    assert cluster(["a", "b"], pairs, 0.9, attributes=mixed, must_link=[("a", "b")]).count == 1

@@ -5,6 +5,17 @@ reviewers' decisions must bind: must-link pairs are merged first, then pairs are
 descending match probability, and any merge that would put a cannot-link pair in one cluster
 is skipped. Plain connected components cannot refuse an edge.
 
+**Consistency.** Scores are pairwise; a cluster is not. Two records that each match a third
+(a year-only record "Mohammad Ahmadi, 1990", say) need not match each other, and at national
+scale such bridges chain hundreds of namesakes into one "person". Given each record's sex and
+exact date of birth (``attributes``), a merge is also refused when the two clusters hold
+different known sexes, or when the linking pair did not itself compare two exact dates (one
+side has only a year, a placeholder or none) and the clusters hold exact dates of birth none
+of which is close to one of the other's (close: equal, same year and month, same month and
+day, day and month swapped, or up to two characters apart — the slips registration makes).
+A pair whose own exact dates differ was weighed by the model, which may still link it: people
+do give different agencies different dates. Reviewers' must-links override this rule.
+
 **Weakest link.** For each record, the lowest match probability among the accepted edges
 (the spanning-tree edges that actually merged two clusters) incident to that record: 1.0 for
 an edge from a reviewer's must-link, None for a record alone in its cluster. It answers
@@ -91,11 +102,13 @@ def cluster(
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
     initial_weakest: Mapping[str, float | None] | None = None,
+    attributes: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> Clusters:
     """Cluster ``ids`` using ``pairs`` (columns unique_id_l, unique_id_r, match_probability)
     with probability >= ``threshold``, honouring reviewer constraints (module docstring).
     Ties in probability are broken by the sorted pair of ids, so the result does not depend
-    on the order of ``pairs``. Pairs naming ids outside ``ids`` are ignored."""
+    on the order of ``pairs``. Pairs naming ids outside ``ids`` are ignored. ``attributes``
+    maps an id to (sex or None, exact ISO date of birth or None) for the consistency rule."""
     universe = sorted(set(ids))
     index = {uid: i for i, uid in enumerate(universe)}
     n = len(universe)
@@ -113,14 +126,51 @@ def cluster(
         uf.cannot.setdefault(ia, set()).add(ib)
         uf.cannot.setdefault(ib, set()).add(ia)
 
+    sexes: dict[int, str] = {}
+    births: dict[int, set[str]] = {}
+    exact: set[int] = set()  # records with an exact date of birth of their own
+    for uid, (sex, born) in (attributes or {}).items():
+        i = index.get(uid)
+        if i is None:
+            continue
+        if sex:
+            sexes[i] = sex
+        if born:
+            births[i] = {born}
+            exact.add(i)
+
     accepted = 0
     conflicts: list[tuple[str, str]] = []
 
-    def take(ia: int, ib: int, p: float) -> bool:
+    def inconsistent(ia: int, ib: int, ra: int, rb: int) -> bool:
+        sa, sb = sexes.get(ra), sexes.get(rb)
+        if sa and sb and sa != sb:
+            return True
+        if ia in exact and ib in exact:
+            return False  # the model compared these two dates itself and still linked
+        ba, bb = births.get(ra), births.get(rb)
+        if not ba or not bb or ba & bb:
+            return False
+        return not any(_close_dates(x, y) for x in ba for y in bb)
+
+    def join(ra: int, rb: int) -> None:
+        sex = sexes.pop(ra, None) or sexes.pop(rb, None)
+        sexes.pop(rb, None)
+        born = births.pop(ra, set()) | births.pop(rb, set())
+        uf.union(ra, rb)
+        root = uf.find(ra)
+        if sex:
+            sexes[root] = sex
+        if born:
+            births[root] = born
+
+    def take(ia: int, ib: int, p: float, *, reviewed: bool = False) -> bool:
         ra, rb = uf.find(ia), uf.find(ib)
         if ra == rb or uf.forbidden(ra, rb):
             return False
-        uf.union(ra, rb)
+        if not reviewed and inconsistent(ia, ib, ra, rb):
+            return False
+        join(ra, rb)
         for i in (ia, ib):
             w = weakest[i]
             weakest[i] = p if w is None else min(w, p)
@@ -130,7 +180,7 @@ def cluster(
         ia, ib = index.get(a), index.get(b)
         if ia is None or ib is None or ia == ib:
             continue
-        if take(ia, ib, 1.0):
+        if take(ia, ib, 1.0, reviewed=True):
             accepted += 1
         elif uf.find(ia) != uf.find(ib):
             conflicts.append((a, b))
@@ -151,6 +201,16 @@ def cluster(
     numbering: dict[int, int] = {}
     labels = [numbering.setdefault(r, len(numbering)) for r in roots]
     return Clusters(universe, labels, weakest, accepted, conflicts)
+
+
+def _close_dates(a: str, b: str) -> bool:
+    """Whether two ISO dates (YYYY-MM-DD) could be one date written with a common slip."""
+    if a == b or a[:7] == b[:7] or a[5:] == b[5:]:
+        return True
+    if a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+        return True  # day and month swapped
+    # One or two characters apart: a mistyped or transposed digit.
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
 
 
 def _positions(column: pa.ChunkedArray, index: Mapping[str, int]) -> np.ndarray:

@@ -178,6 +178,7 @@ def _finish(
     new_id: Callable[[], str],
     timer: _Timer,
     records: int,
+    attributes: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> LinkResult:
     timer.stage("cluster", 0.85)
     clusters = cluster(
@@ -187,6 +188,7 @@ def _finish(
         must_link=must_link,
         cannot_link=cannot_link,
         initial_weakest=initial_weakest,
+        attributes=attributes,
     )
     timer.stage("person ids", 0.95)
     groups = [[record_key(u) for u in g] for g in clusters.groups()]
@@ -229,6 +231,19 @@ def _finish(
         counts=counts,
         timings=dict(timer.timings),
     )
+
+
+def _attributes(prepared: pa.Table) -> dict[str, tuple[str | None, str | None]]:
+    """Each record's (sex, exact date of birth) for clustering's consistency rule."""
+    return {
+        uid: (sex, born)
+        for uid, sex, born in zip(
+            prepared.column(UNIQUE_ID).to_pylist(),
+            prepared.column("sex").to_pylist(),
+            prepared.column("dob").to_pylist(),
+            strict=True,
+        )
+    }
 
 
 def _check_band(threshold: float, review_band: tuple[float, float]) -> None:
@@ -316,6 +331,7 @@ def link(
         new_id=new_id,
         timer=timer,
         records=prepared.num_rows,
+        attributes=_attributes(prepared),
     )
 
 
@@ -381,6 +397,7 @@ def link_incremental(
         new_id=new_id,
         timer=timer,
         records=len(old_ids) + len(new_ids),
+        attributes={**_attributes(old_prepared), **_attributes(new_prepared)},
     )
 
 
