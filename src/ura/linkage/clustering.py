@@ -10,9 +10,10 @@ is skipped. Plain connected components cannot refuse an edge.
 scale such bridges chain hundreds of namesakes into one "person". Given each record's sex and
 exact date of birth (``attributes``), a merge is also refused when the two clusters hold
 different known sexes, or when the linking pair did not itself compare two exact dates (one
-side has only a year, a placeholder or none) and the clusters hold exact dates of birth none
-of which is close to one of the other's (close: equal, same year and month, same month and
-day, day and month swapped, or up to two characters apart — the slips registration makes).
+side has only a year, a placeholder or none) and the clusters' exact dates of birth together have
+no date close to all the others (close: the same but for the day, or the month, or
+day and month swapped, or one mistyped character, or two neighbouring characters transposed —
+the slips registration makes).
 A pair whose own exact dates differ was weighed by the model, which may still link it: people
 do give different agencies different dates. Reviewers' must-links override this rule.
 
@@ -149,9 +150,12 @@ def cluster(
         if ia in exact and ib in exact:
             return False  # the model compared these two dates itself and still linked
         ba, bb = births.get(ra), births.get(rb)
-        if not ba or not bb or ba & bb:
+        if not ba or not bb:
             return False
-        return not any(_close_dates(x, y) for x in ba for y in bb)
+        merged = ba | bb
+        # One date of the merged cluster must be close to all the others: slips of one true
+        # date, not a walk from date to date through a chain of small differences.
+        return not any(all(_close_dates(d, e) for e in merged) for d in merged)
 
     def join(ra: int, rb: int) -> None:
         sex = sexes.pop(ra, None) or sexes.pop(rb, None)
@@ -204,13 +208,21 @@ def cluster(
 
 
 def _close_dates(a: str, b: str) -> bool:
-    """Whether two ISO dates (YYYY-MM-DD) could be one date written with a common slip."""
-    if a == b or a[:7] == b[:7] or a[5:] == b[5:]:
+    """Whether two ISO dates (YYYY-MM-DD) could be one date written with a common slip:
+    a mistyped day or month, day and month swapped, one mistyped character, or two
+    neighbouring characters transposed."""
+    if a == b or len(a) != len(b):
+        return a == b
+    same_year, same_month, same_day = a[:4] == b[:4], a[5:7] == b[5:7], a[8:] == b[8:]
+    if same_year and (same_month or same_day):
         return True
-    if a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+    if same_year and a[5:7] == b[8:] and a[8:] == b[5:7]:
         return True  # day and month swapped
-    # One or two characters apart: a mistyped or transposed digit.
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) == 1:
+        return True
+    i = differ[0]
+    return len(differ) == 2 and differ[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
 
 
 def _positions(column: pa.ChunkedArray, index: Mapping[str, int]) -> np.ndarray:
