@@ -129,3 +129,22 @@ def test_two_exact_dates_the_model_compared_are_its_call_and_sexes_never_mix() -
     assert cluster(["a", "b"], pairs, 0.9, attributes=mixed).count == 2
     # A reviewer's must-link overrides the rule.
     assert cluster(["a", "b"], pairs, 0.9, attributes=mixed, must_link=[("a", "b")]).count == 1
+
+
+def test_exact_dates_a_slip_apart_do_not_walk_from_date_to_date() -> None:
+    """Each neighbour in a chain of namesakes is one slip from the next (a one-digit day,
+    then a one-digit month, then a one-digit year); together they are four people: the
+    cluster keeps the dates that are slips of one date and refuses the walk."""
+    dates = ["2024-04-23", "2024-04-28", "2024-08-28", "2021-08-28"]
+    ids = ["a", "b", "c", "d"]
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.98), ("c", "d", 0.97)])
+    attributes = {i: ("F", d) for i, d in zip(ids, dates, strict=True)}
+    of = cluster(ids, pairs, 0.9, attributes=attributes).cluster_of()
+    # b is one slip from a and from c: a, b, c can be one date written three ways.
+    assert of["a"] == of["b"] == of["c"]
+    # d is a slip from c only; no date of {a, b, c, d} is close to all the others.
+    assert of["d"] != of["a"]
+    # A reviewer's must-link binds c to d; the walk back to a and b is still refused.
+    linked = cluster(ids, pairs, 0.9, attributes=attributes, must_link=[("c", "d")])
+    of = linked.cluster_of()
+    assert of["c"] == of["d"] != of["a"] == of["b"]

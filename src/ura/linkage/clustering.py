@@ -9,13 +9,15 @@ is skipped. Plain connected components cannot refuse an edge.
 (a year-only record "Mohammad Ahmadi, 1990", say) need not match each other, and at national
 scale such bridges chain hundreds of namesakes into one "person". Given each record's sex and
 exact date of birth (``attributes``), a merge is also refused when the two clusters hold
-different known sexes, or when the linking pair did not itself compare two exact dates (one
-side has only a year, a placeholder or none) and the clusters' exact dates of birth together have
-no date close to all the others (close: the same but for the day, or the month, or
-day and month swapped, or one mistyped character, or two neighbouring characters transposed —
-the slips registration makes).
-A pair whose own exact dates differ was weighed by the model, which may still link it: people
-do give different agencies different dates. Reviewers' must-links override this rule.
+different known sexes, or when the clusters' exact dates of birth together have no date close
+to all the others (close: the same but for the day, or the month, or day and month swapped,
+or one mistyped character, or two neighbouring characters transposed — the slips
+registration makes): slips of one true date, not a walk from date to date through a chain of
+small differences (at a million records, hundreds of girls named Ogulgerek Orazova born over
+eight years chained this way). One exception: a pair comparing two exact dates that leaves
+the merged cluster with only those two dates is the model's call, which may link dates that
+are not close: people do give different agencies different dates. Reviewers' must-links
+override this rule.
 
 **Weakest link.** For each record, the lowest match probability among the accepted edges
 (the spanning-tree edges that actually merged two clusters) incident to that record: 1.0 for
@@ -147,14 +149,13 @@ def cluster(
         sa, sb = sexes.get(ra), sexes.get(rb)
         if sa and sb and sa != sb:
             return True
-        if ia in exact and ib in exact:
-            return False  # the model compared these two dates itself and still linked
         ba, bb = births.get(ra), births.get(rb)
         if not ba or not bb:
             return False
         merged = ba | bb
-        # One date of the merged cluster must be close to all the others: slips of one true
-        # date, not a walk from date to date through a chain of small differences.
+        if len(merged) <= 2 and ia in exact and ib in exact:
+            return False  # the model compared these two dates itself and still linked
+        # One date of the merged cluster must be close to all the others.
         return not any(all(_close_dates(d, e) for e in merged) for d in merged)
 
     def join(ra: int, rb: int) -> None:
