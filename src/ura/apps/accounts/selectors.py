@@ -52,3 +52,21 @@ def user_profile(*, user: AbstractUser | AnonymousUser) -> UserProfile:
 def agency_by_code(code: str) -> Agency | None:
     """The agency with this code (codes are case-insensitive slugs), or None."""
     return Agency.objects.filter(code__iexact=code.strip()).first()
+
+
+def unit_by_id(unit_id: int) -> Unit | None:
+    """The unit with this id, or None (hand-offs name the receiving unit by id)."""
+    return Unit.objects.select_related("agency").filter(pk=unit_id).first()
+
+
+def agency_by_id(agency_id: int) -> Agency | None:
+    """The agency with this id, or None."""
+    return Agency.objects.filter(pk=agency_id, is_active=True).first()
+
+
+def active_users_by_ids(*, user_ids: Iterable[int]) -> dict[int, User]:
+    """Active users by id (unknown or inactive ids are left out)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from ura.apps.accounts.policy import scope_filter, scoped
 from ura.apps.core.models import AuditAction
 from ura.apps.core.protected import visible_value
 from ura.apps.core.services import audit_records_shown
-from ura.apps.people.models import PERSON_FIELDS, PersonRecord
+from ura.apps.people.models import PERSON_FIELDS, IndexHead, PersonLink, PersonRecord
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -130,4 +131,23 @@ def person_record_export(
             ]
             for record in chosen
         ],
+    )
+
+
+def person_ids_visible(
+    *, actor: AbstractUser | AnonymousUser, person_ids: Iterable[str]
+) -> set[str]:
+    """Those of ``person_ids`` that are persons of the published index with at least one
+    record the actor may see (other apps link persons by these stable ids: a case names a
+    person only if its creator can see that person). Shows no record, so it is not audited.
+    """
+    wanted = {p for p in person_ids if p}
+    head = IndexHead.objects.first()
+    if not wanted or head is None:
+        return set()
+    visible = scoped(actor, PersonRecord.objects.all(), "view")
+    return set(
+        PersonLink.objects.filter(
+            run_id=head.run_id, person__person_id__in=wanted, record__in=visible
+        ).values_list("person__person_id", flat=True)
     )
