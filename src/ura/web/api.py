@@ -12,6 +12,9 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from ura.apps.accounts.policy import requires_two_factor
 from ura.apps.accounts.services import api_token_authenticate
+from ura.apps.cases.handoffs import ConsentRequiredError
+from ura.apps.cases.services import CaseConflictError
+from ura.apps.cases.workflow import TransitionRefusedError
 
 
 class BearerToken(HttpBearer):
@@ -75,4 +78,33 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": "Invalid data.", "errors": errors}, status=422)
 
 
+@api.exception_handler(CaseConflictError)
+def _case_conflict(request: HttpRequest, exc: CaseConflictError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc), "current_version": exc.current_version}, status=409
+    )
+
+
+@api.exception_handler(TransitionRefusedError)
+def _transition_refused(request: HttpRequest, exc: TransitionRefusedError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": str(exc),
+            "failures": [{"code": f.code, "detail": f.detail} for f in exc.failures],
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(ConsentRequiredError)
+def _consent_required(request: HttpRequest, exc: ConsentRequiredError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": str(exc), "failures": [{"code": exc.code, "detail": exc.kind}]},
+        status=422,
+    )
+
+
 api.add_router("/people/", "ura.apps.people.api.router")
+api.add_router("/cases/", "ura.apps.cases.api.router")

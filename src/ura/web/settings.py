@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ura.apps.accounts",
     "ura.apps.people",
     "ura.apps.sources",
+    "ura.apps.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

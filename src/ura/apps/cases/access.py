@@ -1,0 +1,126 @@
+"""The only loaders of cases and their documents: need-to-know, restricted cases, audit.
+
+Who sees a case:
+
+* a user whose roles grant ``cases.<action>_case`` in a scope that reaches the case
+  (``accounts.policy.scope_filter``) — unless the case is **restricted** (every trafficking
+  case), which scope never reaches;
+* a user assigned to the case now, if their roles grant the action at all;
+* a user, unit or agency holding an active explicit grant on the case (referrals and
+  pending transfers create them), again only if their roles grant the action.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ura.apps.accounts.policy import Action, grant_filter, scope_filter, scopes_for
+from ura.apps.cases.models import Case, CaseDocument
+from ura.apps.core.models import AuditAction
+from ura.apps.core.services import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+
+def case_filter(user: AbstractUser | AnonymousUser, action: Action) -> Q:
+    """A filter matching exactly the cases the user may perform ``action`` on."""
+    nothing = Q(pk__in=[])
+    if not user.is_authenticated or not user.is_active:
+        return nothing
+    if not scopes_for(user, f"cases.{action}_case"):
+        return nothing
+    by_scope = scope_filter(user, Case, action) & Q(restricted=False)
+    assigned = Q(
+        pk__in=Case.objects.filter(
+            assignments__user_id=user.pk, assignments__ended_at__isnull=True
+        ).values("pk")
+    )
+    return by_scope | assigned | grant_filter(user, Case, action)
+
+
+def cases_for(user: AbstractUser | AnonymousUser, action: Action = "view") -> QuerySet[Case]:
+    """Every case the user may perform ``action`` on (not audited: callers that show cases
+    audit what they show)."""
+    return Case.objects.filter(case_filter(user, action))
+
+
+def may(user: AbstractUser | AnonymousUser, action: Action, case: Case) -> bool:
+    """Whether the user may perform ``action`` on ``case``."""
+    return cases_for(user, action).filter(pk=case.pk).exists()
+
+
+def access_case_by_id(
+    user: AbstractUser | AnonymousUser,
+    case_id: int,
+    *,
+    action: Action = "view",
+    shown: bool = False,
+) -> Case:
+    """Load a case for ``action``.
+
+    A load for ``view`` is audited as a ``view`` event, and so is a load for another action
+    when ``shown`` says the caller shows the case to the user.
+
+    Raises:
+        Http404: the case does not exist or lies outside the user's view (the two look the
+            same: a restricted case is not even admitted to exist).
+        PermissionDenied: the user may see the case but not perform ``action`` on it.
+    """
+    case = cases_for(user, "view").filter(pk=case_id).first()
+    if case is None:
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCESS_DENIED,
+            object_type="cases.case",
+            object_id=str(case_id),
+            detail={"attempted": action, "outcome": "not_found"},
+        )
+        raise Http404("No such case.")
+    if action != "view" and not may(user, action, case):
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCESS_DENIED,
+            obj=case,
+            detail={"attempted": action, "outcome": "forbidden"},
+        )
+        raise PermissionDenied(f"You may not {action} this case.")
+    if action == "view" or shown:
+        audit_record(actor=user, action=AuditAction.VIEW, obj=case)
+    return case
+
+
+def access_case_document_by_id(
+    user: AbstractUser | AnonymousUser, document_id: int
+) -> CaseDocument:
+    """Load a document of a case the user may see, for download; audited as a view of the
+    document.
+
+    Raises:
+        Http404: no such document, or its case is outside the user's view.
+    """
+    document = (
+        CaseDocument.objects.filter(pk=document_id, case__in=cases_for(user, "view"))
+        .select_related("case")
+        .first()
+    )
+    if document is None:
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCESS_DENIED,
+            object_type="cases.casedocument",
+            object_id=str(document_id),
+            detail={"attempted": "view", "outcome": "not_found"},
+        )
+        raise Http404("No such document.")
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=document,
+        detail={"case": document.case_id, "download": True},
+    )
+    return document

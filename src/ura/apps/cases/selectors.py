@@ -1,0 +1,211 @@
+"""Reads of cases, always scoped to the actor (``cases.access``); every case shown in a list,
+search or work queue is audited as shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import IntegerField, Min, Q, QuerySet, Value, When
+
+from ura.apps.cases.access import cases_for
+from ura.apps.cases.models import (
+    RUNNING_DEADLINES,
+    Case,
+    CaseAssignment,
+    CaseDeadline,
+    CaseDocument,
+    CaseEvent,
+    CaseNote,
+    CasePerson,
+    CaseTask,
+    Consent,
+    Notification,
+    Priority,
+    Referral,
+    Transfer,
+    Vulnerability,
+)
+from ura.apps.core.models import AuditAction
+from ura.apps.core.protected import Sensitivity
+from ura.apps.core.services import audit_records_shown
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+    Actor = AbstractUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a user can search cases on. Empty fields do not filter."""
+
+    q: str = ""  # a reference, or part of one
+    procedure: str = ""
+    state: str = ""
+    priority: str = ""
+    person_id: str = ""
+    open_only: bool = False
+
+
+def _require_view(actor: Actor) -> None:
+    if not actor.has_perm("cases.view_case"):
+        raise PermissionDenied("You may not view cases.")
+
+
+def case_queryset(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Every case the actor may see matching ``filters`` (not audited)."""
+    filters = filters or CaseFilters()
+    cases = cases_for(actor, "view").select_related("owning_agency", "owning_unit")
+    if filters.q.strip():
+        cases = cases.filter(reference__icontains=filters.q.strip())
+    if filters.procedure:
+        cases = cases.filter(procedure_code=filters.procedure)
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.priority:
+        cases = cases.filter(priority=filters.priority)
+    if filters.person_id:
+        cases = cases.filter(persons__person_id=filters.person_id)
+    if filters.open_only:
+        cases = cases.filter(closed_at__isnull=True)
+    return cases.distinct()
+
+
+def case_page(
+    *, actor: Actor, filters: CaseFilters | None = None, page: int = 1, per_page: int = 25
+) -> Page[Case]:
+    """One page of the actor's cases; each case on it is audited as shown.
+
+    Raises:
+        PermissionDenied: the actor's roles do not let them view cases at all.
+    """
+    _require_view(actor)
+    filters = filters or CaseFilters()
+    result = Paginator(case_queryset(actor=actor, filters=filters), per_page).get_page(page)
+    searched = any(
+        (filters.q, filters.procedure, filters.state, filters.priority, filters.person_id)
+    )
+    audit_records_shown(
+        actor=actor,
+        action=AuditAction.SEARCH if searched else AuditAction.LIST,
+        objects=result.object_list,
+        detail={"page": result.number},
+    )
+    return result
+
+
+_PRIORITY_RANK = models.Case(
+    When(priority=Priority.URGENT, then=Value(0)),
+    When(priority=Priority.HIGH, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def work_queue(
+    *,
+    actor: Actor,
+    unit_wide: bool = False,
+    due_before: dt.date | None = None,
+    limit: int = 100,
+) -> list[Case]:
+    """The open cases the actor works on — assigned to them, or with ``unit_wide`` every
+    open case of their unit they may see — most urgent first, then by the nearest open
+    deadline (``next_due_on``), then oldest. Each case listed is audited as shown.
+
+    Raises:
+        PermissionDenied: the actor may not view cases.
+    """
+    _require_view(actor)
+    cases = cases_for(actor, "view").filter(closed_at__isnull=True)
+    user_id: int = actor.pk or 0
+    if unit_wide:
+        cases = cases.filter(owning_unit_id=getattr(actor, "unit_id", None))
+    else:
+        cases = cases.filter(
+            pk__in=CaseAssignment.objects.filter(user_id=user_id, ended_at__isnull=True).values(
+                "case_id"
+            )
+        )
+    cases = cases.annotate(
+        next_due_on=Min(
+            "deadlines__due_on",
+            filter=Q(deadlines__status__in=RUNNING_DEADLINES),
+        ),
+        priority_rank=_PRIORITY_RANK,
+    )
+    if due_before is not None:
+        cases = cases.filter(next_due_on__lte=due_before)
+    chosen: list[Case] = list(
+        cases.select_related("owning_agency", "owning_unit").order_by(
+            "priority_rank", "next_due_on", "opened_on", "pk"
+        )[:limit]
+    )
+    audit_records_shown(
+        actor=actor, action=AuditAction.LIST, objects=chosen, detail={"queue": True}
+    )
+    return chosen
+
+
+def visible_vulnerabilities(actor: Actor, case: Case) -> list[str] | None:
+    """The case's vulnerability flags the actor may see: None without health-data
+    permission; the trafficking flag only with trafficking-data permission too."""
+    if not actor.has_perm(Sensitivity.HEALTH.permission):
+        return None
+    flags = list(case.vulnerabilities or [])
+    if not actor.has_perm(Sensitivity.TRAFFICKING.permission):
+        flags = [f for f in flags if f != Vulnerability.TRAFFICKING_VICTIM]
+    return flags
+
+
+@dataclass
+class CaseFile:
+    """Everything about one case a user may see, for the case page and the API detail.
+    Built from a case the caller loaded through ``access_case_by_id`` (which audited it)."""
+
+    case: Case
+    persons: list[CasePerson] = field(default_factory=list)
+    assignments: list[CaseAssignment] = field(default_factory=list)
+    notes: list[CaseNote] = field(default_factory=list)
+    documents: list[CaseDocument] = field(default_factory=list)
+    tasks: list[CaseTask] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    deadlines: list[CaseDeadline] = field(default_factory=list)
+    history: list[CaseEvent] = field(default_factory=list)
+
+
+def case_file(*, case: Case) -> CaseFile:
+    """The parts of a case already loaded (and audited) by ``access_case_by_id``."""
+    return CaseFile(
+        case=case,
+        persons=list(case.persons.all()),
+        assignments=list(case.assignments.filter(ended_at__isnull=True).select_related("user")),
+        notes=list(case.notes.select_related("author")),
+        documents=list(case.documents.all()),
+        tasks=list(case.tasks.all()),
+        consents=list(case.consents.all()),
+        referrals=list(case.referrals.all()),
+        transfers=list(case.transfers.all()),
+        deadlines=list(case.deadlines.all()),
+        history=list(case.events.select_related("actor")),
+    )
+
+
+def notifications_for(
+    *, actor: Actor, unread_only: bool = False, limit: int = 100
+) -> list[Notification]:
+    """The actor's own notifications, newest first; those about cases the actor may no
+    longer see are left out."""
+    user_id: int = actor.pk or 0
+    found = Notification.objects.filter(user_id=user_id, case__in=cases_for(actor, "view"))
+    if unread_only:
+        found = found.filter(read_at__isnull=True)
+    return list(found.select_related("case")[:limit])

@@ -1,0 +1,226 @@
+"""The case engine's procedures applied to stored cases: which procedure version a new case
+follows, whether a transition's guards pass, and the deadlines a case's history implies.
+
+The rules themselves are data in the pure package ``ura.casework`` (states, transitions,
+guards and deadline rules per procedure version, with the legal reference beside each
+rule); this module only feeds it what the database knows — the actor's permissions, the
+consents in force, who performed which transition — and stores what it answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ura.apps.cases.models import CaseDeadline, CaseEvent, CaseEventKind, Consent
+from ura.casework.calendar import WorkingCalendar
+from ura.casework.deadlines import CaseEventFact, compute_deadlines
+from ura.casework.procedures import (
+    OPENED_EVENT,
+    GuardFailure,
+    Procedure,
+    ProcedureRegistry,
+    TransitionContext,
+    UnknownProcedureError,
+    available_transitions,
+    builtin_registry,
+    check_transition,
+    consent_override_used,
+)
+
+if TYPE_CHECKING:
+    from ura.apps.cases.models import Case
+
+#: Procedures whose cases are always restricted: a trafficking victim's identity is the most
+#: sensitive data in the system, shown only to assigned users (PROCEDURES.md §2).
+RESTRICTED_PROCEDURES = frozenset({"trafficking"})
+#: Reference prefixes ("AS-2026-000123"); other procedures use their code's first letters.
+REFERENCE_PREFIXES = {"asylum": "AS", "trafficking": "TR", "avrr": "RT", "removal": "RM"}
+
+
+class TransitionRefusedError(Exception):
+    """One or more guards of the transition failed; ``failures`` lists every one."""
+
+    def __init__(self, failures: list[GuardFailure]) -> None:
+        super().__init__(_("The transition is not allowed now."))
+        self.failures = failures
+
+
+def registry() -> ProcedureRegistry:
+    """The procedures Ura ships (read once per process)."""
+    return builtin_registry()
+
+
+def override_reason_missing() -> TransitionRefusedError:
+    """The refusal when a consent guard would pass only by override and no reason is given."""
+    return TransitionRefusedError(
+        [GuardFailure("consent", "no consent recorded: an override needs its reason")]
+    )
+
+
+@dataclass(frozen=True)
+class NewCaseProcedure:
+    code: str
+    version: int
+    initial_state: str
+    restricted: bool
+    reference_prefix: str
+
+
+def procedure_for_new_case(code: str, on: dt.date) -> NewCaseProcedure:
+    """The version of procedure ``code`` in force on ``on``, as a new case needs it.
+
+    Raises:
+        ValidationError: no such procedure, or none in force on that day.
+    """
+    try:
+        procedure = registry().current(code, on)
+    except UnknownProcedureError as exc:
+        raise ValidationError({"procedure": _("No such procedure in force.")}) from exc
+    return NewCaseProcedure(
+        code=procedure.code,
+        version=procedure.version,
+        initial_state=procedure.initial_state,
+        restricted=procedure.code in RESTRICTED_PROCEDURES,
+        reference_prefix=REFERENCE_PREFIXES.get(procedure.code, procedure.code[:2].upper()),
+    )
+
+
+def procedure_of(case: Case) -> Procedure:
+    """The procedure version the case follows (the one in force when it was opened)."""
+    return registry().get(case.procedure_code, case.procedure_version)
+
+
+def consents_in_force(case: Case) -> frozenset[str]:
+    """The kinds of consent recorded on the case and not withdrawn."""
+    return frozenset(
+        Consent.objects.filter(case=case, withdrawn_at__isnull=True).values_list("kind", flat=True)
+    )
+
+
+def performed_by(case: Case) -> dict[str, int | str]:
+    """Who last performed each transition of the case (what four-eyes guards compare)."""
+    done: dict[str, int | str] = {}
+    for code, actor_id in (
+        CaseEvent.objects.filter(case=case, kind=CaseEventKind.TRANSITION)
+        .order_by("pk")
+        .values_list("transition", "actor_id")
+    ):
+        if actor_id is not None:
+            done[code] = actor_id
+    return done
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an allowed transition leads."""
+
+    to_state: str
+    terminal: bool
+    emits: tuple[str, ...]
+    consent_overridden: bool
+
+
+def transition_check(
+    *,
+    case: Case,
+    transition: str,
+    actor_id: int,
+    permissions: frozenset[str],
+    data: Mapping[str, Any],
+) -> Target:
+    """Check every guard of ``transition`` from the case's state.
+
+    Raises:
+        TransitionRefusedError: with every failed guard.
+    """
+    procedure = procedure_of(case)
+    context = TransitionContext(
+        actor_id=actor_id,
+        permissions=permissions,
+        data=data,
+        consents=consents_in_force(case),
+        performed_by=performed_by(case),
+    )
+    failures = check_transition(procedure, case.state, transition, context)
+    if failures:
+        raise TransitionRefusedError(list(failures))
+    chosen = procedure.transition(transition)
+    # A transition without a target records an action in the current state.
+    state = procedure.state(chosen.to or case.state)
+    return Target(
+        to_state=state.code,
+        terminal=state.terminal,
+        emits=chosen.emits,
+        consent_overridden=consent_override_used(procedure, transition, context),
+    )
+
+
+def transitions_available(case: Case) -> list[dict[str, str]]:
+    """The transitions the procedure allows from the case's state (guards not checked)."""
+    return [
+        {"code": t.code, "label": t.label, "to": t.to or case.state}
+        for t in available_transitions(procedure_of(case), case.state)
+    ]
+
+
+def calendar(procedure: Procedure) -> WorkingCalendar:
+    """The working-day calendar of the procedure's country: ``URA_WORKING_CALENDARS[country]``
+    when the administrator configured one (added or removed holidays), else the country's
+    public holidays and a Saturday and Sunday weekend."""
+    configured: Mapping[str, Mapping[str, Any]] = getattr(settings, "URA_WORKING_CALENDARS", {})
+    country = procedure.jurisdiction.upper()
+    return WorkingCalendar.from_config(configured.get(country, {"country": country}))
+
+
+def case_event_facts(case: Case) -> list[CaseEventFact]:
+    """What happened to the case, as the deadline rules read it: its opening and every event
+    a transition emitted, on the day it happened, in order."""
+    facts = [CaseEventFact(code=OPENED_EVENT, on=case.opened_on)]
+    transitions = CaseEvent.objects.filter(case=case, kind=CaseEventKind.TRANSITION)
+    for event in transitions.order_by("pk"):
+        emitted = event.detail.get("emits", [])
+        facts.extend(CaseEventFact(code=str(code), on=event.occurred_on) for code in emitted)
+    # The engine wants time order; a case opened (back-dated) on a given day can only have
+    # events from then on, and the sort is stable for events of one day.
+    return sorted(facts, key=lambda fact: fact.on)
+
+
+def deadlines_refresh(case: Case, *, today: dt.date | None = None) -> list[CaseDeadline]:
+    """Recompute the case's deadlines and store them in place of the previous ones."""
+    today = today or timezone.localdate()
+    procedure = procedure_of(case)
+    computed = compute_deadlines(
+        procedure,
+        case_event_facts(case),
+        calendar(procedure),
+        today,
+        data=case.data,
+    )
+    CaseDeadline.objects.filter(case=case).delete()
+    return CaseDeadline.objects.bulk_create(
+        [
+            CaseDeadline(
+                case=case,
+                code=d.rule_code,
+                instance=d.instance,
+                label=d.label[:200],
+                started_on=d.started_on,
+                due_on=d.due_on,
+                met_on=d.met_on,
+                status=d.status,
+                legal_reference=d.legal_reference[:200],
+                binding=d.binding,
+                needs_check=d.check,
+                computed_on=today,
+            )
+            for d in computed
+        ]
+    )
