@@ -15,6 +15,7 @@ from tests.factories import make_agency, make_unit, make_user
 from ura.apps.accounts.models import AccessGrant, AgencyKind, RoleCode, Scope, Unit, User
 from ura.apps.cases.models import Case
 from ura.apps.core.models import AuditAction, AuditEvent
+from ura.apps.core.selectors import audit_chain_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,14 @@ def test_referral_lifecycle_gives_and_ends_the_recipients_access(
     assert ngo.get(f"{API}/{case.pk}").status_code == 404
     inbox = referring.get(f"{API}/notifications").json()["results"]
     assert len(inbox) == 2
+    # Every step is in the case's history and in an intact audit chain.
+    history = referring.get(f"{API}/{case.pk}").json()["history"]
+    assert [h["detail"].get("status") for h in history if h["kind"] == "referral"] == [
+        "in_progress",
+        "accepted",
+        "done",
+    ]
+    assert audit_chain_verify().ok
 
 
 def test_a_change_grant_lets_the_recipient_work_on_the_case(
