@@ -147,7 +147,8 @@ def analyse_word(word: str, language: str, *, stemmed: bool = True) -> str:
     """
     word = unicodedata.normalize("NFKC", word)
     if language in ("tr", "az"):
-        word = word.replace("I", "ı").replace("İ", "i")
+        word = word.replace("I", "ı")
+    word = word.replace("İ", "i")  # casefold would leave a combining dot above
     word = "".join(ch for ch in word if unicodedata.category(ch) != "Cf")
     word = _ARABIC_MARKS.sub("", word).casefold()
     if language in ("ru", "uk"):

@@ -505,8 +505,8 @@ class TantivyBackend:
                         schema,
                         "published",
                         tantivy.FieldType.Date,
-                        _as_datetime(filters.published_from or dt.date.min),
-                        _as_datetime(filters.published_to or dt.date.max),
+                        _as_datetime(filters.published_from) if filters.published_from else None,
+                        _as_datetime(filters.published_to) if filters.published_to else None,
                     ),
                 )
             )
