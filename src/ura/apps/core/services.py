@@ -268,7 +268,7 @@ class JobReporter:
     def __init__(self, job: Job, *, min_interval: float = 0.5) -> None:
         self.job = job
         self.min_interval = min_interval
-        self._last_write = 0.0
+        self._last_write: float | None = None
 
     @property
     def requested_by(self) -> Actor:
@@ -283,8 +283,9 @@ class JobReporter:
     def start(self) -> None:
         self._write(status=JobStatus.RUNNING, started_at=timezone.now(), message="")
         # The first progress report is always written: it is what turns "running" into a
-        # bar, and a job may well work for a long time before its next one.
-        self._last_write = 0.0
+        # bar, and a job may well work for a long time before its next one. (None, not 0.0:
+        # the monotonic clock starts near zero at boot, so "long ago" has no number.)
+        self._last_write = None
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
         """Report ``done`` of ``total`` items (``total`` None keeps the last one known).
@@ -298,7 +299,10 @@ class JobReporter:
         if message is not None:
             self.job.message = message[:300]
         finished_step = self.job.total is not None and done >= self.job.total
-        if time.monotonic() - self._last_write < self.min_interval and not finished_step:
+        recent = (
+            self._last_write is not None and time.monotonic() - self._last_write < self.min_interval
+        )
+        if recent and not finished_step:
             return
         self._write(done=self.job.done, total=self.job.total, message=self.job.message)
 
