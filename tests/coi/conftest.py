@@ -10,9 +10,9 @@ import pytest
 from ura.coi.extract import Passage, extract
 from ura.coi.index import SearchDocument, TantivyBackend
 
-UDHR = Path(__file__).resolve().parents[3] / "shared" / "data" / "udhr"
-if not UDHR.is_dir():  # the work tree sits next to shared/ (CI clones elsewhere too)
-    UDHR = Path("/work/shared/data/udhr")
+# A copy of shared/data/udhr (MIT, LICENSE-repo-MIT.txt beside the files), kept with the
+# tests so that they run from any clone.
+UDHR = Path(__file__).resolve().parent / "data" / "udhr"
 
 # file stem -> ISO 639-1 code of the text
 UDHR_LANGUAGES = {
