@@ -8,13 +8,16 @@ See ``docs/operations.md``.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from ura.casework.calendar import WorkingCalendar
 from ura.web.secrets import load_or_create_secret
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -249,4 +252,16 @@ NINJA_PAGINATION_PER_PAGE = 50
 # to the threshold go to clerical review. The CLI's --threshold / --review-low override them.
 URA_LINK_THRESHOLD = float(os.environ.get("URA_LINK_THRESHOLD", "0.9"))
 URA_REVIEW_LOW = float(os.environ.get("URA_REVIEW_LOW", "0.5"))
+
+# Working-day calendars for case deadlines, per country (ISO 3166 alpha-2): a JSON file mapping
+# each country to its calendar configuration (docs/procedures.md: weekend, extra and removed
+# holidays). Without it, a country's public holidays and a Saturday-Sunday weekend apply.
+# Each configuration is checked here so that a mistake stops start-up, not a deadline.
+_calendars_file = os.environ.get("URA_WORKING_CALENDARS_FILE", "")
+URA_WORKING_CALENDARS: dict[str, Any] = (
+    json.loads(Path(_calendars_file).read_text(encoding="utf-8")) if _calendars_file else {}
+)
+for _country, _calendar in URA_WORKING_CALENDARS.items():
+    if WorkingCalendar.from_config(_calendar).country != _country.upper():
+        raise RuntimeError(f"URA_WORKING_CALENDARS_FILE: {_country} holds another country")
 URA_PAGE_SIZE = 25
