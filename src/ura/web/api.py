@@ -108,3 +108,5 @@ def _consent_required(request: HttpRequest, exc: ConsentRequiredError) -> HttpRe
 
 api.add_router("/people/", "ura.apps.people.api.router")
 api.add_router("/cases/", "ura.apps.cases.api.router")
+api.add_router("/asylum/", "ura.apps.asylum.api.router")
+api.add_router("/trafficking/", "ura.apps.trafficking.api.router")

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "ura.apps.people",
     "ura.apps.sources",
     "ura.apps.cases",
+    "ura.apps.asylum",
+    "ura.apps.trafficking",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

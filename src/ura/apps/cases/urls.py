@@ -1,0 +1,7 @@
+"""Pages of the cases app."""
+
+from django.urls import URLPattern
+
+app_name = "cases"
+
+urlpatterns: list[URLPattern] = []
