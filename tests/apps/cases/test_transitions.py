@@ -205,6 +205,31 @@ def test_required_data_may_come_with_the_transition(worker: User, client: Client
     assert decision.binding is False
 
 
+def test_a_step_recorded_late_counts_from_the_day_it_happened(worker: User, client: Client) -> None:
+    """An interview held on 20 January and entered later: the history says 20 January and
+    the decision deadline runs from then; a future day, a day before the opening or before
+    the latest step is refused and changes nothing."""
+    case = _open(client, worker)
+    url = f"{API}/{case['id']}/transitions"
+    step = {"version": 1, "transition": "interview", "data_changes": {"interview.date": "x"}}
+    for bad in ("2026-01-04", (timezone.localdate() + dt.timedelta(days=1)).isoformat()):
+        refused = _post(client, url, {**step, "occurred_on": bad})
+        assert refused.status_code == 422, refused.content
+        assert "occurred_on" in refused.json()["errors"]
+    assert Case.objects.get(pk=case["id"]).state == "registered"
+    done = _post(client, url, {**step, "occurred_on": "2026-01-20"})
+    assert done.status_code == 200, done.content
+    event = CaseEvent.objects.get(case_id=case["id"], kind="transition")
+    assert event.occurred_on == dt.date(2026, 1, 20)
+    assert event.occurred_at.date() == timezone.now().date()
+    decision = CaseDeadline.objects.get(case_id=case["id"], code="decision_due")
+    assert decision.started_on == dt.date(2026, 1, 20)
+    assert decision.due_on == dt.date(2026, 1, 20) + dt.timedelta(days=180)
+    make_consent(case=Case.objects.get(pk=case["id"]), kind="data_sharing")
+    earlier = {"version": 2, "transition": "share", "occurred_on": "2026-01-19"}
+    assert "occurred_on" in _post(client, url, earlier).json()["errors"]
+
+
 def test_four_eyes_the_one_who_interviewed_may_not_decide(unit: Unit) -> None:
     first = make_user(role=RoleCode.SUPERVISOR, unit=unit)
     second = make_user(role=RoleCode.SUPERVISOR, unit=unit)

@@ -229,6 +229,7 @@ class TransitionIn(Versioned):
     transition: str
     data_changes: dict[str, Any] = {}
     override_consent_reason: str = ""
+    occurred_on: dt.date | None = None
 
 
 class PersonIn(Versioned):
@@ -403,6 +404,7 @@ def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> dic
         expected_version=payload.version,
         data_changes=payload.data_changes,
         override_consent_reason=payload.override_consent_reason,
+        occurred_on=payload.occurred_on,
     )
     return _case_json(request, case)
 

@@ -99,9 +99,13 @@ def case_history_add(
     transition: str = "",
     from_state: str = "",
     to_state: str = "",
+    occurred_on: dt.date | None = None,
     **detail: Any,
 ) -> CaseEvent:
-    """Append one event to the case's history (no personal data in ``detail``: ids, codes)."""
+    """Append one event to the case's history (no personal data in ``detail``: ids, codes).
+
+    ``occurred_on`` is the day it happened when recorded later (default: today); the time of
+    recording is kept apart in ``occurred_at``."""
     return CaseEvent.objects.create(
         case=case,
         version=case.version,
@@ -110,7 +114,7 @@ def case_history_add(
         from_state=from_state,
         to_state=to_state,
         actor=actor,
-        occurred_on=timezone.localdate(),
+        occurred_on=occurred_on or timezone.localdate(),
         detail=detail,
     )
 
@@ -737,6 +741,23 @@ def consent_withdraw(
 # --- Transitions -------------------------------------------------------------------------------
 
 
+def _check_occurred_on(case: Case, occurred_on: dt.date) -> None:
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": _("A step cannot be recorded in the future.")})
+    if occurred_on < case.opened_on:
+        raise ValidationError({"occurred_on": _("The step cannot precede the case's opening.")})
+    latest = (
+        CaseEvent.objects.filter(case=case, kind=CaseEventKind.TRANSITION)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    if latest is not None and occurred_on < latest:
+        raise ValidationError(
+            {"occurred_on": _("The step cannot precede the case's latest recorded step.")}
+        )
+
+
 def case_transition(
     *,
     actor: User,
@@ -745,6 +766,7 @@ def case_transition(
     expected_version: int,
     data_changes: Mapping[str, Any] | None = None,
     override_consent_reason: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Move a case along its procedure: check the transition's guards (permissions from the
     actor's roles, required data, consents, four-eyes), change the state, write history and
@@ -753,12 +775,19 @@ def case_transition(
     A consent guard passed only through the procedure's override permission needs
     ``override_consent_reason``; the override is audited with it.
 
+    ``occurred_on`` records a step taken earlier (an interview held yesterday, entered today):
+    deadlines count from that day. It may not be in the future, nor before the case was
+    opened or before its latest recorded step, so that the history stays in order.
+
     Raises:
         Http404, PermissionDenied: see ``access_case_by_id``.
         workflow.TransitionRefusedError: one or more guards failed (each is listed).
         CaseConflictError: the case changed since ``expected_version``.
+        ValidationError: ``occurred_on`` out of order.
     """
     case = _checked(actor, case_id)
+    if occurred_on is not None:
+        _check_occurred_on(case, occurred_on)
     data = data_apply(case.data, data_changes or {})
     try:
         target = workflow.transition_check(
@@ -802,6 +831,7 @@ def case_transition(
             data_paths=sorted(data_changes or {}),
             emits=list(target.emits),
             consent_overridden=target.consent_overridden,
+            occurred_on=occurred_on,
         )
         workflow.deadlines_refresh(case)
         audit_record(
