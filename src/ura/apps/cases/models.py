@@ -278,6 +278,11 @@ class CaseEventKind(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
     REFERRAL = "referral", _("Referral")
     TRANSFER = "transfer", _("Transfer")
+    DECISION_DRAFTED = "decision_drafted", _("Decision drafted")
+    DECISION_EDITED = "decision_edited", _("Decision draft edited")
+    DECISION_SUBMITTED = "decision_submitted", _("Decision submitted for approval")
+    DECISION_RETURNED = "decision_returned", _("Decision returned for revision")
+    DECISION_APPROVED = "decision_approved", _("Decision approved and locked")
 
 
 class CaseEvent(models.Model):
@@ -487,3 +492,70 @@ class CaseDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}#{self.instance} of {self.case_id}"
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting approval")
+    RETURNED = "returned", _("Returned for revision")
+    APPROVED = "approved", _("Approved (final)")
+    SUPERSEDED = "superseded", _("Replaced by a new draft")
+
+
+#: Decisions still being worked on: at most one per case.
+OPEN_DECISIONS = (DecisionStatus.DRAFT, DecisionStatus.SUBMITTED, DecisionStatus.RETURNED)
+
+
+class CaseDecision(models.Model):
+    """A decision on a case: drafted from the procedure's template in the language of the
+    decision, edited by the drafter, approved by a second person, then locked.
+
+    The text (block markup, ``ura.casework.documents``) holds personal data and is read only
+    through ``cases.decisions.access_decision_by_id``. Once approved, ``text`` never changes
+    and ``document`` is the rendered PDF, stored with its SHA-256.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(_("outcome"), max_length=64)
+    language = models.CharField(_("language of the decision"), max_length=8)
+    reasons = models.TextField(_("reasons in brief"))
+    text = models.TextField(_("text"))
+    edited = models.BooleanField(
+        default=False, help_text=_("The drafter changed the text the template gave")
+    )
+    revision = models.PositiveIntegerField(default=1)
+    status = models.CharField(
+        max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comments = models.TextField(_("reviewer's comments"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    document = models.OneToOneField(
+        CaseDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+    )
+
+    class Meta:
+        ordering = ["case", "-drafted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="case_decision_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="approved", document__isnull=False, decided_on__isnull=False)
+                | ~Q(status="approved"),
+                name="case_decision_final_has_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"decision {self.pk} on {self.case_id}"

@@ -12,10 +12,11 @@ and an audit event without personal data. Referrals and transfers are in ``cases
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -548,6 +549,39 @@ def case_document_add(
     case = _checked(actor, case_id)
     if not kind.strip():
         raise ValidationError({"kind": _("Say what kind of document this is.")})
+    with document_stored(upload) as (stored, sha256, size), transaction.atomic():
+        case_write(case=case, expected_version=expected_version)
+        document = CaseDocument.objects.create(
+            case=case,
+            kind=kind.strip()[:64],
+            original_name=original_name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255] or "document",
+            content_type=content_type[:100],
+            size=size,
+            sha256=sha256,
+            storage_name=stored,
+            uploaded_by=actor,
+        )
+        case_history_add(
+            case=case,
+            actor=actor,
+            kind=CaseEventKind.DOCUMENT_ADDED,
+            document_id=document.pk,
+        )
+        _audit_update(
+            actor, case, "document_added", document_id=document.pk, sha256=sha256, size=size
+        )
+    return document
+
+
+@contextlib.contextmanager
+def document_stored(upload: File[Any]) -> Iterator[tuple[str, str, int]]:
+    """Store a file under a random, non-guessable name for the duration of the block, which
+    records it; yields (stored name, SHA-256, size). If the block fails, the file is removed,
+    so that storage never holds a file no case knows.
+
+    Raises:
+        ValidationError: an empty or too large file.
+    """
     sha256, size = _digest_and_size(upload)
     if size == 0 or size > DOCUMENT_MAX_BYTES:
         raise ValidationError(
@@ -556,32 +590,10 @@ def case_document_add(
     # The stored name tells nothing about the case, the person or the file.
     stored = default_storage.save(f"cases/{secrets.token_urlsafe(32)}", upload)
     try:
-        with transaction.atomic():
-            case_write(case=case, expected_version=expected_version)
-            document = CaseDocument.objects.create(
-                case=case,
-                kind=kind.strip()[:64],
-                original_name=original_name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
-                or "document",
-                content_type=content_type[:100],
-                size=size,
-                sha256=sha256,
-                storage_name=stored,
-                uploaded_by=actor,
-            )
-            case_history_add(
-                case=case,
-                actor=actor,
-                kind=CaseEventKind.DOCUMENT_ADDED,
-                document_id=document.pk,
-            )
-            _audit_update(
-                actor, case, "document_added", document_id=document.pk, sha256=sha256, size=size
-            )
+        yield stored, sha256, size
     except BaseException:
         default_storage.delete(stored)
         raise
-    return document
 
 
 def case_task_add(
@@ -741,6 +753,25 @@ def consent_withdraw(
 # --- Transitions -------------------------------------------------------------------------------
 
 
+def transition_refusal_record(
+    *, actor: User, case: Case, transition: str, refused: workflow.TransitionRefusedError
+) -> None:
+    """Leave the refused attempt in the audit trail (which guards failed, not the data).
+    Callers that wrap a transition in their own transaction record it again after rolling
+    back, since the rollback takes this event with it."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCESS_DENIED,
+        obj=case,
+        detail={
+            "attempted": "transition",
+            "transition": transition[:64],
+            "outcome": "guards_failed",
+            "failures": sorted({f.code for f in refused.failures}),
+        },
+    )
+
+
 def _check_occurred_on(case: Case, occurred_on: dt.date) -> None:
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": _("A step cannot be recorded in the future.")})
@@ -801,17 +832,7 @@ def case_transition(
             raise workflow.override_reason_missing()
     except workflow.TransitionRefusedError as refused:
         # Outside the write's transaction, so that the refusal stays in the trail.
-        audit_record(
-            actor=actor,
-            action=AuditAction.ACCESS_DENIED,
-            obj=case,
-            detail={
-                "attempted": "transition",
-                "transition": transition[:64],
-                "outcome": "guards_failed",
-                "failures": sorted({f.code for f in refused.failures}),
-            },
-        )
+        transition_refusal_record(actor=actor, case=case, transition=transition, refused=refused)
         raise
     with transaction.atomic():
         before = case.state
