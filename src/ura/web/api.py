@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from ura.apps.accounts.policy import requires_two_factor
 from ura.apps.accounts.services import api_token_authenticate
+from ura.apps.cases.decisions import DecisionIntegrityError
 from ura.apps.cases.handoffs import ConsentRequiredError
 from ura.apps.cases.services import CaseConflictError
 from ura.apps.cases.workflow import TransitionRefusedError
@@ -106,7 +107,18 @@ def _consent_required(request: HttpRequest, exc: ConsentRequiredError) -> HttpRe
     )
 
 
+@api.exception_handler(DecisionIntegrityError)
+def _decision_integrity(request: HttpRequest, exc: DecisionIntegrityError) -> HttpResponse:
+    # Never hand out a file that is not the one approved; the administrator must look.
+    return api.create_response(
+        request,
+        {"detail": "The stored decision failed its integrity check; tell the administrator."},
+        status=500,
+    )
+
+
 api.add_router("/people/", "ura.apps.people.api.router")
+api.add_router("/cases/decisions/", "ura.apps.cases.decision_api.router")
 api.add_router("/cases/", "ura.apps.cases.api.router")
 api.add_router("/asylum/", "ura.apps.asylum.api.router")
 api.add_router("/trafficking/", "ura.apps.trafficking.api.router")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("ura.apps.accounts.urls")),
     path("people/", include("ura.apps.people.urls")),
     path("sources/", include("ura.apps.sources.urls")),
+    path("cases/decisions/", include("ura.apps.cases.decision_urls")),
     path("cases/", include("ura.apps.cases.urls")),
     path("asylum/", include("ura.apps.asylum.urls")),
     path("trafficking/", include("ura.apps.trafficking.urls")),

@@ -119,11 +119,7 @@ def _decision_panels(request: HttpRequest, case: Case) -> list[panels.Panel]:
         .select_related("drafted_by", "reviewed_by", "document")
         .first()
     )
-    approved = list(
-        CaseDecision.objects.filter(case=case, status=DecisionStatus.APPROVED).select_related(
-            "drafted_by", "reviewed_by"
-        )
-    )
+    approved = CaseDecision.objects.filter(case=case, status=DecisionStatus.APPROVED)
     return [
         panels.Panel(
             title=gettext_lazy("Decision"),
@@ -133,7 +129,11 @@ def _decision_panels(request: HttpRequest, case: Case) -> list[panels.Panel]:
                 "flow": flow,
                 "outcomes": list(flow.outcomes.items()),
                 "decision": current,
-                "approved": approved,
+                "decision_outcome": flow.outcomes.get(current.outcome, "") if current else "",
+                "approved": [
+                    (d, flow.outcomes.get(d.outcome, d.outcome))
+                    for d in approved.select_related("drafted_by", "reviewed_by")
+                ],
                 "is_drafter": current is not None and current.drafted_by_id == user.pk,
                 "may_write": user.has_perm("cases.change_case"),
             },
