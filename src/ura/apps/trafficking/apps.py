@@ -1,10 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ura.web.navigation import NavEntry
+
 
 class TraffickingConfig(AppConfig):
     name = "ura.apps.trafficking"
     label = "trafficking"
     verbose_name = _("Trafficking in persons")
 
-    navigation = ()
+    # The page lists only the user's own trafficking cases; the referrals page only those
+    # waiting for the user's organisation.
+    navigation = (
+        NavEntry(_("Trafficking"), "trafficking:home", "trafficking.identify_victim"),
+        NavEntry(_("Referrals to us"), "trafficking:referrals", "trafficking.manage_case"),
+    )
+
+    def ready(self) -> None:
+        from ura.apps.cases.decisions import register_decision_flow
+        from ura.apps.trafficking import decisions, panels
+
+        panels.register()
+        register_decision_flow(decisions.FLOW)
