@@ -8,3 +8,11 @@ class AsylumConfig(AppConfig):
     verbose_name = _("International protection")
 
     navigation = ()
+
+    def ready(self) -> None:
+        # The case engine never imports procedure apps: the asylum app registers its decision
+        # flow with the engine.
+        from ura.apps.asylum import decisions
+        from ura.apps.cases.decisions import register_decision_flow
+
+        register_decision_flow(decisions.FLOW)

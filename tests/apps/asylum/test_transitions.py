@@ -1,0 +1,134 @@
+"""Every transition of the LFIP procedure through /api/v1/cases/{id}/transitions: the roles
+the asylum app grants let a caseworker and a supervisor walk it; a role without the
+permission, or missing data, is refused with every failure listed; four-eyes holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.apps.asylum.conftest import transition
+from tests.apps.cases.factories import make_case
+from tests.conftest import login
+from tests.factories import make_user
+from ura.apps.accounts.models import RoleCode, Unit, User
+from ura.apps.cases import workflow
+from ura.apps.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+PROCEDURE = workflow.registry().get("asylum", 1)
+
+#: A plausible value for every data path a transition requires.
+VALUES: dict[str, Any] = {
+    "foreigner_id": "99123456789",
+    "assigned_province": "06",
+    "reporting.frequency": "weekly",
+    "modality": "regular",
+    "modality_reason": "Regular procedure.",
+    "interview.date": "2026-12-01",
+    "interview.language": "fa",
+    "interview.reschedule_reason": "Interpreter ill.",
+    "interview.record": "The applicant described the events of 2024.",
+    "screening.inadmissibility_ground": "safe_third_country",
+    "information_request.subject": "Identity documents",
+    "information_request.addressee": "Applicant",
+    "decision.outcome": "rejected",
+    "decision.reasons": "No well-founded fear.",
+    "approval.comments": "Cite the sources.",
+    "notification.date": "2026-11-02",
+    "notification.method": "in_person",
+    "appeal.court": "Ankara İdare Mahkemesi",
+    "appeal.lodged_on": "2026-11-03",
+    "appeal.outcome": "annulled",
+    "finality.date": "2026-11-04",
+    "withdrawal.kind": "explicit",
+    "withdrawal.ground": "applicant_request",
+    "detention.ground": "Risk of absconding",
+    "detention.place": "Ankara removal centre",
+    "cessation.ground": "Re-availed protection",
+    "cancellation.ground": "Fraud",
+    "closure.reason": "Naturalised",
+}
+
+#: Transitions a supervisor performs (approval, detention); the caseworker does the rest.
+SUPERVISOR_ONLY = {"approve_decision", "return_for_revision", "order_detention", "end_detention"}
+
+
+def _first_from(code: str) -> str:
+    t = PROCEDURE.transition(code)
+    return next(s.code for s in PROCEDURE.states if PROCEDURE.allowed_from(t, s.code))
+
+
+def _data(code: str) -> dict[str, Any]:
+    return {path: VALUES[path] for path in PROCEDURE.transition(code).guards.required}
+
+
+@pytest.fixture
+def outsider(unit: Unit) -> User:
+    """A partner NGO worker assigned to the case: may change it, holds no asylum permission."""
+    return make_user(role=RoleCode.PARTNER_NGO, unit=unit)
+
+
+def test_every_transition_needs_data_in_the_procedure() -> None:
+    """Every required path has a test value, so the walk below covers every transition."""
+    missing = {
+        path for t in PROCEDURE.transitions for path in t.guards.required if path not in VALUES
+    }
+    assert not missing
+
+
+@pytest.mark.parametrize("code", [t.code for t in PROCEDURE.transitions])
+def test_each_transition_with_its_guards(
+    code: str, worker: User, supervisor: User, outsider: User
+) -> None:
+    """The right role with the required data moves the case; a role without the
+    permission and a request without the data are refused, each failure listed."""
+    t = PROCEDURE.transition(code)
+    case = make_case(owner=worker, state=_first_from(code), assigned=(worker, supervisor, outsider))
+    actor = supervisor if code in SUPERVISOR_ONLY else worker
+
+    refused = transition(login(Client(), outsider), case.pk, code, _data(code))
+    assert refused.status_code == 422, refused.content
+    assert [f["code"] for f in refused.json()["failures"]] == ["permission"]
+
+    client = login(Client(), actor)
+    if t.guards.required:
+        missing = transition(client, case.pk, code)
+        assert missing.status_code == 422
+        (failure,) = missing.json()["failures"]
+        assert failure["code"] == "required"
+        for path in t.guards.required:
+            assert path in failure["detail"], (path, failure)
+
+    done = transition(client, case.pk, code, _data(code))
+    assert done.status_code == 200, done.content
+    assert done.json()["state"] == (t.to or case.state)
+
+
+def test_a_caseworker_may_not_approve_or_detain(worker: User) -> None:
+    case = make_case(owner=worker, state="decision_drafted", assigned=(worker,))
+    refused = transition(login(Client(), worker), case.pk, "approve_decision")
+    assert refused.status_code == 422
+    assert [f["code"] for f in refused.json()["failures"]] == ["permission"]
+
+
+def test_the_drafter_cannot_approve_their_own_decision(worker: User, unit: Unit) -> None:
+    """Four-eyes: a supervisor who submitted the decision may not approve it; another may."""
+    first = make_user(role=RoleCode.SUPERVISOR, unit=unit)
+    second = make_user(role=RoleCode.SUPERVISOR, unit=unit)
+    case = make_case(owner=worker, state="assessment", assigned=(worker,))
+    mine = login(Client(), first)
+    data = {"decision.outcome": "rejected", "decision.reasons": "Not credible."}
+    assert transition(mine, case.pk, "submit_for_approval", data).status_code == 200
+
+    own = transition(mine, case.pk, "approve_decision")
+    assert own.status_code == 422
+    assert [f["code"] for f in own.json()["failures"]] == ["four_eyes"]
+    assert Case.objects.get(pk=case.pk).state == "decision_drafted"
+
+    other = transition(login(Client(), second), case.pk, "approve_decision")
+    assert other.status_code == 200
+    assert other.json()["state"] == "decision_approved"
