@@ -13,7 +13,7 @@ from tests.apps.cases.factories import make_case, make_consent
 from tests.conftest import login
 from tests.factories import make_agency, make_unit, make_user
 from ura.apps.accounts.models import AccessGrant, AgencyKind, RoleCode, Scope, Unit, User
-from ura.apps.cases.models import Case
+from ura.apps.cases.models import Case, Notification
 from ura.apps.core.models import AuditAction, AuditEvent
 from ura.apps.core.selectors import audit_chain_verify
 
@@ -229,3 +229,54 @@ def test_a_rejected_transfer_leaves_ownership_and_ends_access(owner: User, unit:
     case.refresh_from_db()
     assert case.owning_unit_id == unit.pk
     assert receiving.get(f"{API}/{case.pk}").status_code == 404
+
+
+def test_withdrawing_consent_ends_the_referrals_and_transfers_made_under_it(
+    owner: User, ngo_unit: Unit, ngo_worker: User
+) -> None:
+    """The person withdraws consent: the NGO's accepted referral is revoked and its access
+    ends at once, a transfer still waiting is cancelled, and the referring side is told; a
+    referral under another consent stays."""
+    case = make_case(owner=owner, assigned=(owner,), restricted=True)
+    referral_consent = make_consent(case=case)
+    transfer_consent = make_consent(case=case, kind="transfer")
+    other_ngo_unit = make_unit(agency=make_agency(kind=AgencyKind.NGO))
+    other_consent = make_consent(case=case, recipient_agency=other_ngo_unit.agency)
+    referring, ngo = login(Client(), owner), login(Client(), ngo_worker)
+    referral = _refer(referring, case, ngo_unit).json()
+    assert referral["consent_id"] == referral_consent.pk
+    case.refresh_from_db()
+    accepted = _post(ngo, f"{API}/referrals/{referral['id']}/accept", {"version": case.version})
+    assert accepted.status_code == 200, accepted.content
+    case.refresh_from_db()
+    kept = _refer(referring, case, other_ngo_unit).json()
+    assert kept["consent_id"] == other_consent.pk
+    receiving_unit = make_unit()
+    case.refresh_from_db()
+    transfer = _post(
+        referring,
+        f"{API}/{case.pk}/transfers",
+        {"version": case.version, "to_unit_id": receiving_unit.pk, "reason": "moved"},
+    ).json()
+    assert transfer["status"] == "requested"
+
+    for consent in (referral_consent, transfer_consent):
+        case.refresh_from_db()
+        withdrawn = _post(
+            referring,
+            f"{API}/{case.pk}/consents/{consent.pk}/withdraw",
+            {"version": case.version},
+        )
+        assert withdrawn.status_code == 200, withdrawn.content
+
+    assert ngo.get(f"{API}/{case.pk}").status_code == 404
+    detail = referring.get(f"{API}/{case.pk}").json()
+    status = {r["id"]: r["status"] for r in detail["referrals"]}
+    assert status == {referral["id"]: "revoked", kept["id"]: "in_progress"}
+    assert [t["status"] for t in detail["transfers"]] == ["cancelled"]
+    assert AccessGrant.objects.filter(revoked_at__isnull=True).count() == 1
+    # The NGO's notice is kept for it, though its list shows only cases it still sees.
+    assert Notification.objects.filter(user=ngo_worker, message__contains="withdrew").exists()
+    told = [n["message"] for n in referring.get(f"{API}/notifications").json()["results"]]
+    assert sum("withdrew consent" in message for message in told) == 2
+    assert audit_chain_verify().ok

@@ -70,3 +70,11 @@ def active_users_by_ids(*, user_ids: Iterable[int]) -> dict[int, User]:
     if not ids:
         return {}
     return {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+
+
+def active_users_of(*, agency_id: int, unit_id: int | None = None) -> list[User]:
+    """The active users of an agency, or of one of its units."""
+    users = User.objects.filter(is_active=True, unit__agency_id=agency_id)
+    if unit_id is not None:
+        users = users.filter(unit_id=unit_id)
+    return list(users.order_by("pk"))

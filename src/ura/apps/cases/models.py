@@ -403,6 +403,7 @@ class TransferStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled (consent withdrawn)")
 
 
 class Transfer(models.Model):

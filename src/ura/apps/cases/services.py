@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ura.apps.accounts.policy import can_create, role_permissions, scopes_for
-from ura.apps.accounts.selectors import active_users_by_ids
+from ura.apps.accounts.selectors import active_users_by_ids, active_users_of
+from ura.apps.accounts.services import access_grant_revoke
 from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id
 from ura.apps.cases.models import (
@@ -45,6 +46,10 @@ from ura.apps.cases.models import (
     PersonRole,
     Priority,
     ReferenceCounter,
+    Referral,
+    ReferralStatus,
+    Transfer,
+    TransferStatus,
     Vulnerability,
 )
 from ura.apps.cases.roles import ASSIGN
@@ -729,8 +734,10 @@ def consent_record(
 def consent_withdraw(
     *, actor: User, case_id: int, expected_version: int, consent_id: int
 ) -> Consent:
-    """Record that a consent was withdrawn. Hand-offs made under it stay as they are (the
-    withdrawal is for the referring side to act on); new ones need a new consent.
+    """Record that a consent was withdrawn, and end the hand-offs made under it: a referral
+    in progress or accepted is revoked and a transfer still waiting is cancelled, so the
+    recipient's access ends at once; the recipients and the users who made them are told.
+    New hand-offs need a new consent (or the audited override).
 
     Raises:
         ValidationError: no such consent on the case, or withdrawn already.
@@ -741,13 +748,73 @@ def consent_withdraw(
         raise ValidationError({"consent_id": _("No such consent in force on this case.")})
     with transaction.atomic():
         case_write(case=case, expected_version=expected_version)
-        consent.withdrawn_at, consent.withdrawn_by = timezone.now(), actor
+        now = timezone.now()
+        consent.withdrawn_at, consent.withdrawn_by = now, actor
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
         case_history_add(
             case=case, actor=actor, kind=CaseEventKind.CONSENT_WITHDRAWN, consent_id=consent.pk
         )
         _audit_update(actor, case, "consent_withdrawn", consent_id=consent.pk)
+        _handoffs_end(actor, case, consent, now)
     return consent
+
+
+def _handoffs_end(actor: User, case: Case, consent: Consent, now: dt.datetime) -> None:
+    """End the referrals and pending transfers that rest on ``consent`` (see above)."""
+    open_referrals = Referral.objects.filter(
+        case=case,
+        consent=consent,
+        status__in=[ReferralStatus.IN_PROGRESS, ReferralStatus.ACCEPTED],
+    ).select_related("grant")
+    for referral in open_referrals:
+        referral.status, referral.closed_at = ReferralStatus.REVOKED, now
+        referral.save(update_fields=["status", "closed_at"])
+        if referral.grant is not None and referral.grant.revoked_at is None:
+            access_grant_revoke(actor=actor, grant=referral.grant)
+        case_history_add(
+            case=case,
+            actor=actor,
+            kind=CaseEventKind.REFERRAL,
+            referral_id=referral.pk,
+            status=referral.status,
+            reason="consent_withdrawn",
+        )
+        _audit_update(actor, case, "referral_revoked", referral_id=referral.pk)
+        notify(
+            users=_recipients(referral.to_agency_id, referral.to_unit_id, referral.submitted_by),
+            case=case,
+            message=_("Referral of case %s ended: the person withdrew consent.") % case.reference,
+        )
+    pending = Transfer.objects.filter(
+        case=case, consent=consent, status=TransferStatus.REQUESTED
+    ).select_related("grant")
+    for transfer in pending:
+        transfer.status, transfer.responded_at = TransferStatus.CANCELLED, now
+        transfer.save(update_fields=["status", "responded_at"])
+        if transfer.grant is not None and transfer.grant.revoked_at is None:
+            access_grant_revoke(actor=actor, grant=transfer.grant)
+        case_history_add(
+            case=case,
+            actor=actor,
+            kind=CaseEventKind.TRANSFER,
+            transfer_id=transfer.pk,
+            status=transfer.status,
+            reason="consent_withdrawn",
+        )
+        _audit_update(actor, case, "transfer_cancelled", transfer_id=transfer.pk)
+        notify(
+            users=_recipients(transfer.to_agency_id, transfer.to_unit_id, transfer.requested_by),
+            case=case,
+            message=_("Transfer of case %s cancelled: the person withdrew consent.")
+            % case.reference,
+        )
+
+
+def _recipients(agency_id: int, unit_id: int | None, requester: User) -> list[User]:
+    """Who hears that a hand-off ended: its requester and the active users of the receiving
+    unit (or agency) who may work on cases."""
+    users = active_users_of(agency_id=agency_id, unit_id=unit_id)
+    return [requester, *(u for u in users if scopes_for(u, "cases.view_case"))]
 
 
 # --- Transitions -------------------------------------------------------------------------------
