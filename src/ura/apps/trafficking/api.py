@@ -139,6 +139,7 @@ class ScreeningIn(AssessIn):
 class StepIn(Schema):
     version: int
     data: dict[str, Any] = {}
+    override_consent_reason: str = ""
 
 
 class ReferralIn(Schema):
@@ -266,7 +267,7 @@ def step(request: HttpRequest, case_id: int, transition: str, payload: StepIn) -
         expected_version=payload.version,
         transition=transition,
         data_changes=form.data_changes(),
-        override_consent_reason=form.override_reason(),
+        override_consent_reason=payload.override_consent_reason or form.override_reason(),
     )
     return _summary(request, case_id)
 
