@@ -27,7 +27,7 @@ from tests.casework.test_documents import sample_context
 from tests.conftest import login
 from tests.factories import make_user
 from ura.apps.accounts.models import RoleCode, Unit, User
-from ura.apps.cases import decisions, workflow
+from ura.apps.cases import decisions, panels, workflow
 from ura.apps.cases.models import Case, CaseDecision, CaseEvent, Notification
 from ura.apps.core.models import AuditAction, AuditEvent
 from ura.casework.procedures import ProcedureRegistry, parse_procedure
@@ -332,3 +332,60 @@ def test_someone_who_may_not_see_the_case_gets_404(drafter: User, case: Case) ->
     stranger = login(Client(), other_unit_user)
     assert stranger.get(f"{API}{decision_id}").status_code == 404
     assert stranger.get(f"{API}{decision_id}/pdf").status_code == 404
+
+
+def test_the_procedures_decision_transitions_lead_to_the_decision_panel(case: Case) -> None:
+    request: Any = type("Request", (), {"user": case.created_by})()
+    url = panels.transition_page(request, case, "approve_decision")
+    assert url is not None
+    assert url.endswith(f"/cases/{case.pk}/#decision")
+
+
+def test_the_decision_panel_walks_a_decision_through_the_case_page(
+    drafter: User, supervisor: User, case: Case
+) -> None:
+    """Drafted, submitted and approved with the panel's forms; the drafter sees no approve
+    button; the final PDF is linked from the panel."""
+    mine, theirs = login(Client(), drafter), login(Client(), supervisor)
+    page = f"/cases/{case.pk}/"
+    assert 'id="decision"' in mine.get(page).content.decode()
+    drafted = mine.post(
+        f"/cases/decisions/case/{case.pk}/draft",
+        {"version": _version(case), "outcome": "rejected", "language": "tr", "reasons": "No fear."},
+    )
+    assert drafted.status_code == 302
+    assert drafted["Location"].endswith(f"/cases/{case.pk}/#decision")
+    decision = CaseDecision.objects.get(case=case)
+    assert decision.language == "tr"
+    mine.post(f"/cases/decisions/{decision.pk}/submit", {"version": _version(case)})
+    drafter_view = mine.get(page).content.decode()
+    assert f"/cases/decisions/{decision.pk}/approve" not in drafter_view
+    supervisor_view = theirs.get(page).content.decode()
+    assert f"/cases/decisions/{decision.pk}/approve" in supervisor_view
+    approved = theirs.post(
+        f"/cases/decisions/{decision.pk}/approve", {"version": _version(case)}, follow=True
+    )
+    assert "approved" in approved.content.decode()
+    decision.refresh_from_db()
+    assert decision.status == "approved"
+    final_page = mine.get(page).content.decode()
+    assert f"/cases/decisions/{decision.pk}/pdf" in final_page
+    assert mine.get(f"/cases/decisions/{decision.pk}/pdf")["Content-Type"] == "application/pdf"
+
+
+def test_a_refused_step_on_the_page_is_explained_and_kept_in_the_audit_trail(
+    drafter: User, unit: Unit, case: Case
+) -> None:
+    colleague = make_user(role=RoleCode.CASEWORKER, unit=unit)
+    case.assignments.create(user=colleague, assigned_by=drafter)
+    mine = login(Client(), drafter)
+    decision_id = _draft(mine, case).json()["id"]
+    _post(mine, f"{API}{decision_id}/submit", {"version": _version(case)})
+    refused = login(Client(), colleague).post(
+        f"/cases/decisions/{decision_id}/approve", {"version": _version(case)}, follow=True
+    )
+    assert refused.status_code == 200
+    assert CaseDecision.objects.get(pk=decision_id).status == "submitted"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.ACCESS_DENIED, actor_id=colleague.pk, object_id=str(case.pk)
+    ).exists()
