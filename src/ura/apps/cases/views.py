@@ -160,7 +160,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseSearchForm(
         request.GET or None,
-        procedures=[(c, c) for c in workflow.registry().codes()],
+        procedures=[
+            (code, workflow.registry().versions(code)[-1].title)
+            for code in workflow.registry().codes()
+        ],
         units=overview.agency_units(actor=request.user),
     )
     filters = selectors.CaseFilters()
