@@ -266,13 +266,13 @@ class Backlog:
     as_of: dt.date = field(default_factory=timezone.localdate)
 
 
-def _suppress(cells: list[Cell], *, total: int | None) -> list[Cell]:
+def _suppress(cells: list[Cell], *, total_shown: bool) -> list[Cell]:
     """Suppress counts from 1 to 4 and, when exactly one cell of a breakdown whose total is
     shown was suppressed, the next smallest too, so that it cannot be worked out."""
     hidden = [c for c in cells if c.value is not None and 0 < c.value < SMALL_CELL]
     for c in hidden:
         c.value = None
-    if total is not None and len(hidden) == 1:
+    if total_shown and len(hidden) == 1:
         rest = sorted((c for c in cells if c.value), key=lambda c: c.value or 0)
         if rest:
             rest[0].value = None
@@ -374,12 +374,14 @@ def _suppress_all(figures: Backlog) -> None:
         figures.by_office,
         figures.by_modality,
     ):
-        _suppress(cells, total=total)
-    # Weeks are not parts of one total: each small week is suppressed on its own.
-    _suppress(figures.throughput, total=None)
+        _suppress(cells, total_shown=total is not None)
+    # The pace shown is the total of the last PACE_WEEKS full weeks (divided by their
+    # number), so those weeks are one breakdown with a shown total; this week stands alone.
+    _suppress(figures.throughput[-1 - PACE_WEEKS : -1], total_shown=True)
+    _suppress(figures.throughput[-1:], total_shown=False)
     deadline_cells = _suppress(
         [Cell("met", figures.decided_in_time), Cell("met_late", figures.decided_late)],
-        total=None,
+        total_shown=False,
     )
     figures.decided_in_time, figures.decided_late = (c.value for c in deadline_cells)
     if figures.decided_in_time is None or figures.decided_late is None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncWeek
 
@@ -65,7 +65,7 @@ def statistics_cases(*, actor: Actor, procedure_code: str, permission: str) -> Q
 
 def _key(dimension: str) -> Any:
     if dimension in _COLUMNS:
-        return dimension
+        return F(dimension)
     if dimension.startswith("data.") and all(dimension[5:].split(".")):
         return KT("data__" + "__".join(dimension[5:].split(".")))
     raise ValueError(f"cannot count cases by {dimension!r}")
