@@ -308,6 +308,7 @@ def test_the_generic_transition_form_moves_the_case(worker: User) -> None:
     case.refresh_from_db()
     assert case.state == "interviewed"
     assert case.data == {"interview": {"date": "2026-01-20"}}
+    assert "“Interview held” recorded." in _text(client.get(response["Location"]))
 
 
 def test_a_failing_guard_is_shown_and_nothing_changes(worker: User) -> None:
@@ -317,6 +318,7 @@ def test_a_failing_guard_is_shown_and_nothing_changes(worker: User) -> None:
     )
     assert response.status_code == 422
     assert "Fill in first: interview.date." in _text(response)
+    assert 'href="#step-interview"' in _text(response)  # the summary leads to the form
     case.refresh_from_db()
     assert (case.state, case.version) == ("registered", 1)
 

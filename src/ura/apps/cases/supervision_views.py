@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from ura.apps.accounts.selectors import acting_user
@@ -55,7 +56,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(n)d cases assigned.") % {"n": len(assigned)},
+                    ngettext("%(n)d case assigned.", "%(n)d cases assigned.", len(assigned))
+                    % {"n": len(assigned)},
                 )
                 return redirect("cases:dashboard")
         else:

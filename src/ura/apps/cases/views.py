@@ -592,7 +592,8 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Done: the case moved on."))
+            label = procedure.transition(code).label if procedure else code
+            messages.success(request, _("“%(step)s” recorded.") % {"step": label})
             return redirect("cases:detail", case_id=case_id)
     case.refresh_from_db()
     context = _detail_context(request, case, bound=form)
