@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ura.apps.accounts.selectors import agency_names
 from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id, cases_for
+from ura.apps.cases.decisions import decisions_of
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record, audit_records_shown
 from ura.apps.trafficking.models import AssistanceService, Screening
@@ -276,7 +277,7 @@ def htcds_referral(*, case: Case) -> htcds.HtcdsReferral:
         # made by override (no consent) is never exported (decision 0015).
         consent_to_share=not referral.get("consent_overridden")
         and bool(consents & {"referral", "data_sharing"}),
-        trafficking_status=htcds.TraffickingStatus.PRESUMED,
+        trafficking_status=trafficking_status(case=case),
         age_band_at_identification=profile.get("age_band") or None,
         citizenship=profile.get("citizenship") or None,
         country_of_exploitation=profile.get("country_of_exploitation") or None,
@@ -286,6 +287,26 @@ def htcds_referral(*, case: Case) -> htcds.HtcdsReferral:
         identification_date=_date(identification.get("date")),
         services=tuple(dict.fromkeys([*(referral.get("services") or []), *provided])),
     )
+
+
+#: The approved identification decision's outcome decides the status a referral reports.
+DECISION_STATUS = {
+    "identified_victim": htcds.TraffickingStatus.IDENTIFIED,
+    "not_identified": htcds.TraffickingStatus.NOT_A_VICTIM,
+}
+
+
+def trafficking_status(*, case: Case) -> htcds.TraffickingStatus:
+    """Identified (or not) once an identification decision is approved; until then a
+    presumed victim, whom support reaches unconditionally."""
+    outcome = (
+        decisions_of(case)
+        .filter(status="approved")
+        .order_by("-pk")
+        .values_list("outcome", flat=True)
+        .first()
+    )
+    return DECISION_STATUS.get(outcome or "", htcds.TraffickingStatus.PRESUMED)
 
 
 def htcds_csv_cell(value: str | int | bool | list[str] | None) -> str | None:
