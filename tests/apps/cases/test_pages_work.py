@@ -257,3 +257,63 @@ def test_a_caseworker_may_not_assign(worker: User, case: Case, unit: Unit) -> No
     )
     assert response.status_code == 403
     assert not CaseAssignment.objects.filter(user=colleague).exists()
+
+
+def test_a_referral_rejected_by_its_recipient_ends_their_access(
+    worker: User, case: Case, ngo_worker: User, ngo_unit: Unit
+) -> None:
+    make_consent(case=case, kind="referral")
+    login(Client(), worker).post(
+        f"/cases/{case.pk}/referrals",
+        {"version": 1, "recipient": f"unit:{ngo_unit.pk}", "service": "shelter"},
+    )
+    referral = Referral.objects.get()
+    recipient = login(Client(), ngo_worker)
+    response = recipient.post(
+        f"/cases/{case.pk}/referrals/{referral.pk}/reject",
+        {"version": _version(case), "note": "no places"},
+    )
+    referral.refresh_from_db()
+    assert (referral.status, referral.response_note) == ("rejected", "no places")
+    assert response["Location"] == "/cases/queue/"
+    assert recipient.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_only_the_recipient_answers_a_referral(
+    worker: User, case: Case, ngo_worker: User, ngo_unit: Unit
+) -> None:
+    """The referring caseworker sees no accept button and cannot accept by posting."""
+    make_consent(case=case, kind="referral")
+    client = login(Client(), worker)
+    client.post(
+        f"/cases/{case.pk}/referrals",
+        {"version": 1, "recipient": f"unit:{ngo_unit.pk}", "service": "shelter"},
+    )
+    referral = Referral.objects.get()
+    assert "/accept" not in client.get(f"/cases/{case.pk}/").content.decode()
+    response = client.post(
+        f"/cases/{case.pk}/referrals/{referral.pk}/accept", {"version": _version(case)}
+    )
+    assert response.status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == "in_progress"
+
+
+def test_a_transfer_declined_leaves_the_case_with_its_owner(
+    worker: User, case: Case, ngo_worker: User, ngo_unit: Unit, unit: Unit
+) -> None:
+    make_consent(case=case, kind="transfer")
+    login(Client(), worker).post(
+        f"/cases/{case.pk}/transfers",
+        {"version": 1, "to_unit": ngo_unit.pk, "reason": "moved"},
+    )
+    transfer = Transfer.objects.get()
+    receiving = login(Client(), ngo_worker)
+    response = receiving.post(
+        f"/cases/{case.pk}/transfers/{transfer.pk}/reject",
+        {"version": _version(case), "note": "not ours"},
+    )
+    transfer.refresh_from_db()
+    case.refresh_from_db()
+    assert (transfer.status, case.owning_unit_id) == ("rejected", unit.pk)
+    assert response["Location"] == "/cases/queue/"
