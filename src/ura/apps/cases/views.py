@@ -286,7 +286,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/create_search.html",
-        {"form": search, "searched": searched, "candidates": candidates, "headers": headers},
+        {
+            "form": search,
+            "searched": searched,
+            "candidates": candidates,
+            "headers": headers,
+            "can_register": request.user.has_perm("people.add_personrecord"),
+        },
     )
 
 
