@@ -90,9 +90,17 @@ def test_only_those_working_on_the_case_with_the_permission_may_reveal(world: Wo
     # A supervisor of the same agency who is not assigned does not see the case at all.
     assert post(login(Client(), world.boss), url, reason).status_code == 404
     assert post(login(Client(), world.outsider), url, reason).status_code == 404
-    # The NGO whose referral is open works on the case: the reveal is allowed and audited,
-    # and the person index shows it only the records its own need-to-know reaches.
-    ngo = post(login(Client(), world.ngo_worker), url, {"reason": "Shelter admission"})
+    # The NGO still deciding on the referral sees the case but not who the person is.
+    ngo_client = login(Client(), world.ngo_worker)
+    assert post(ngo_client, url, {"reason": "Shelter admission"}).status_code == 403
+    # Once it accepted, it works on the case: the reveal is allowed and audited, and the
+    # person index shows it only the records its own need-to-know reaches.
+    waiting = ngo_client.get(f"{API}/referrals").json()["results"][0]
+    accepted = post(
+        ngo_client, f"{API}/referrals/{waiting['id']}/accept", {"version": waiting["version"]}
+    )
+    assert accepted.status_code == 200
+    ngo = post(ngo_client, url, {"reason": "Shelter admission"})
     assert ngo.status_code == 200
     assert ngo.json()["persons"][0]["records"] == []
     assert AuditEvent.objects.filter(

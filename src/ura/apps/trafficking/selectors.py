@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ura.apps.accounts.selectors import agency_names
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
     Actor = AbstractUser | AnonymousUser
 
 PROCEDURE = "trafficking"
-#: Referral statuses in which the recipient organisation works on the case.
-OPEN_REFERRAL = ("in_progress", "accepted")
 #: The case-page services map onto HTCDS services for the export.
 SERVICE_TO_HTCDS = {
     "shelter": htcds.Service.ACCOMMODATION,
@@ -66,7 +65,7 @@ def pseudonym(case: Case) -> str:
 
 def indicator_set_in_force(on: dt.date | None = None) -> IndicatorSet:
     """The ILO/EC indicator set in force on ``on`` (today by default)."""
-    return current_indicator_set(on or dt.date.today())  # noqa: DTZ011 -- a calendar day
+    return current_indicator_set(on or timezone.localdate())
 
 
 def indicator_preview(*, list_code: str, observed: list[str]) -> Assessment:
@@ -162,12 +161,13 @@ def referred_cases(*, actor: Actor) -> list[Case]:
 
 def works_on(*, actor: Actor, case: Case) -> bool:
     """Whether the actor works on the case: assigned to it now, or of the organisation (and
-    unit) an open referral of it went to."""
+    unit) that accepted a referral of it still open. An organisation still deciding whether
+    to accept does not need the identity (data minimisation)."""
     if case.assignments.filter(user_id=actor.pk or 0, ended_at__isnull=True).exists():
         return True
     agency_id = getattr(actor, "agency_id", None)
     unit_id = getattr(actor, "unit_id", None)
-    for referral in case.referrals.filter(to_agency_id=agency_id, status__in=OPEN_REFERRAL):
+    for referral in case.referrals.filter(to_agency_id=agency_id, status="accepted"):
         if referral.to_unit_id is None or referral.to_unit_id == unit_id:
             return True
     return False

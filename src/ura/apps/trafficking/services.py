@@ -505,7 +505,8 @@ def identity_reveal(*, actor: User, case_id: int, reason: str) -> list[Identity]
     """Reveal who the persons of a trafficking case are, for one page view or API answer.
 
     Only a user working on the case may: assigned to it, or of the partner organisation
-    whose referral of it is open — and holding ``trafficking.reveal_identity``. The reason is
+    that accepted a referral of it (still open) — and holding
+    ``trafficking.reveal_identity``. The reason is
     required and audited with the reveal. Nothing is cached or kept in the session; the
     identity comes from the person index with its own need-to-know (records the actor may
     not see are left out, sensitive fields masked).
