@@ -21,7 +21,7 @@ from tests.apps.cases.factories import make_case, make_person
 from tests.conftest import login
 from tests.factories import make_unit, make_user
 from ura.apps.accounts.models import RoleCode, Unit, User
-from ura.apps.cases import services, workflow
+from ura.apps.cases import panels, services, workflow
 from ura.apps.cases.models import Case, CaseAssignment, CaseEvent, CaseNote, Notification
 from ura.apps.people.models import PersonRecord
 from ura.apps.people.services import person_name_keys_refresh
@@ -467,3 +467,31 @@ def test_the_dashboard_does_not_count_restricted_cases_the_supervisor_cannot_see
     board = login(Client(), supervisor).get("/cases/dashboard/")
     assert board.context["board"].units == []
     assert board.context["board"].unassigned_total == 0
+
+
+# --- What procedure apps add ---------------------------------------------------------------------
+
+
+def test_registered_panels_and_transition_pages_appear_on_the_case_page(
+    worker: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A procedure app's panel is rendered with its own context, in order (history after
+    order 500); a transition with its own page is linked there instead of the generic form."""
+    monkeypatch.setattr(panels, "_panels", {})
+    monkeypatch.setattr(panels, "_transition_pages", {})
+    panels.register_panel(
+        "pagetest",
+        lambda request, case: [
+            panels.Panel("Late panel", "cases/_deadline.html", {"status": "met_late"}, order=600),
+            panels.Panel("Early panel", "cases/_deadline.html", {"status": "overdue"}, order=200),
+        ],
+    )
+    panels.register_transition_page("pagetest", "interview", lambda request, case: "/elsewhere/")
+    case = _open(worker)
+    text = _text(login(Client(), worker).get(f"/cases/{case.pk}/"))
+    early, history, late = (text.index(s) for s in ("Early panel", "<h2>History", "Late panel"))
+    assert early < history < late
+    assert "<strong>Overdue</strong>" in text[early:history]
+    assert "Met late" in text[late:]
+    assert 'href="/elsewhere/"' in text
+    assert "t-interview-data:interview.date" not in text

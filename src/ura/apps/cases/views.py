@@ -57,6 +57,9 @@ from ura.apps.people import index
 from ura.apps.people.selectors import person_ids_visible
 from ura.casework.procedures import GuardFailure, Procedure, UnknownProcedureError
 
+#: Where the history stands among the case page's sections (``panels.Panel.order``).
+HISTORY_ORDER = 500
+
 #: What the person search shows of each record (masked where the user may not see it).
 RECORD_FIELDS = (
     "family_name",
@@ -529,9 +532,14 @@ def _detail_context(
             for e in found.history
         ],
         # A panel's context is its template's own: rendered apart, so that a procedure app's
-        # template reads its variables by name, whatever the case page calls its own.
+        # template reads its variables by name, whatever the case page calls its own. Panels
+        # ordered from 500 on come after the history (panels.Panel.order).
         "panels": [
-            (panel.title, render_to_string(panel.template, dict(panel.context), request=request))
+            (
+                panel.order >= HISTORY_ORDER,
+                panel.title,
+                render_to_string(panel.template, dict(panel.context), request=request),
+            )
             for panel in panels.panels_for(request, case)
         ],
     }
