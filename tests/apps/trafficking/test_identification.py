@@ -156,3 +156,14 @@ def test_the_screening_page_shows_the_rules_assessment(world: World) -> None:
     )
     assert saved.status_code == 302
     assert detail(client, case_id)["state"] == "presumed_victim"
+
+
+def test_the_profile_takes_only_known_values(world: World) -> None:
+    client = login(Client(), world.worker)
+    case_id, _person = open_case(world.worker)
+    for profile in ({"gender": "robot"}, {"citizenship": "XX"}, {"age_band": "young"}):
+        assert screen(client, case_id, profile=profile).status_code == 422
+    body = screen(
+        client, case_id, profile={"gender": "male", "means_of_control": ["debt_bondage"]}
+    ).json()
+    assert body["data"]["profile"] == {"gender": "male", "means_of_control": ["debt_bondage"]}

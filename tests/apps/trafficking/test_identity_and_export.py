@@ -72,6 +72,7 @@ def test_a_reveal_needs_a_reason_and_is_audited(world: World) -> None:
     assert not AuditEvent.objects.filter(detail__identity_revealed=True).exists()
     response = post(client, url, {"reason": "Booking the medical appointment"})
     assert response.status_code == 200, response.content
+    assert response["Cache-Control"] == "no-store"
     records = response.json()["persons"][0]["records"]
     assert records[0]["family_name"] == name
     event = AuditEvent.objects.get(detail__identity_revealed=True)

@@ -370,7 +370,11 @@ def _plain(value: Any) -> Any:
 
 
 @router.post("/cases/{case_id}/reveal", summary="Reveal the victim's identity (reason, audited)")
-def reveal(request: HttpRequest, case_id: int, payload: RevealIn) -> dict[str, Any]:
+def reveal(
+    request: HttpRequest, case_id: int, payload: RevealIn, response: HttpResponse
+) -> dict[str, Any]:
+    # For this answer only: no cache may keep the identity.
+    response["Cache-Control"] = "no-store"
     found = services.identity_reveal(
         actor=acting_user(request.user), case_id=case_id, reason=payload.reason
     )

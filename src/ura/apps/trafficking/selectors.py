@@ -214,6 +214,11 @@ class TraffickingSummary:
     transitions: list[dict[str, str]] = field(default_factory=list)
     organisation_names: dict[int, str] = field(default_factory=dict)
 
+    @property
+    def referral_rows(self) -> list[tuple[Referral, str]]:
+        """Each referral with the name of the organisation it went to."""
+        return [(r, self.organisation_names.get(r.to_agency_id, "")) for r in self.referrals]
+
 
 def case_summary(*, case: Case) -> TraffickingSummary:
     """The summary of a case the caller loaded through ``access_case_by_id``."""
