@@ -1,18 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ura.web.navigation import NavEntry
+
 
 class AsylumConfig(AppConfig):
     name = "ura.apps.asylum"
     label = "asylum"
     verbose_name = _("International protection")
 
-    navigation = ()
+    navigation = (
+        NavEntry(_("Asylum backlog"), "asylum:backlog", "asylum.view_backlog"),
+        NavEntry(_("Asylum queues"), "asylum:queue", "cases.view_case"),
+    )
 
     def ready(self) -> None:
         # The case engine never imports procedure apps: the asylum app registers its decision
-        # flow with the engine.
-        from ura.apps.asylum import decisions
+        # flow, its panel and its transition pages with the engine.
+        from ura.apps.asylum import decisions, panels
         from ura.apps.cases.decisions import register_decision_flow
 
         register_decision_flow(decisions.FLOW)
+        panels.register()
