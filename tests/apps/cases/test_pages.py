@@ -23,6 +23,7 @@ from tests.factories import make_unit, make_user
 from ura.apps.accounts.models import RoleCode, Unit, User
 from ura.apps.cases import panels, services, workflow
 from ura.apps.cases.models import Case, CaseAssignment, CaseEvent, CaseNote, Notification
+from ura.apps.core.models import AuditAction, AuditEvent
 from ura.apps.people.models import PersonRecord
 from ura.apps.people.services import person_name_keys_refresh
 from ura.casework.procedures import ProcedureRegistry, parse_procedure
@@ -167,6 +168,25 @@ def test_the_case_page_shows_the_case_to_its_unit_and_agency_only(
     assert login(Client(), supervisor).get(f"/cases/{case.pk}/").status_code == 200
     stranger = make_user(role=RoleCode.CASEWORKER, unit=make_unit())
     assert login(Client(), stranger).get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_the_case_page_names_its_people_but_a_restricted_case_does_not(worker: User) -> None:
+    """The person's name comes from their record the user may see (a list view, audited);
+    a restricted case shows person ids only, whoever looks."""
+    case = _open(worker)
+    person_id = case.persons.get().person_id
+    record = PersonRecord.objects.get(created_by=worker)
+    page = _text(login(Client(), worker).get(f"/cases/{case.pk}/"))
+    assert record.family_name in page
+    assert AuditEvent.objects.filter(
+        action=AuditAction.LIST, object_id=str(record.pk), actor_id=worker.pk
+    ).exists()
+    hidden = make_case(
+        owner=worker, procedure="pagetest", restricted=True, assigned=(worker,), person_id=person_id
+    )
+    restricted_page = _text(login(Client(), worker).get(f"/cases/{hidden.pk}/"))
+    assert person_id in restricted_page
+    assert record.family_name not in restricted_page
 
 
 def test_a_restricted_case_does_not_exist_for_a_colleague_not_assigned(

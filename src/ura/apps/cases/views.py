@@ -54,7 +54,7 @@ from ura.apps.cases.models import (
 from ura.apps.cases.roles import ASSIGN, OVERRIDE_CONSENT
 from ura.apps.core.protected import Masked, visible_value
 from ura.apps.people import index
-from ura.apps.people.selectors import person_ids_visible
+from ura.apps.people.selectors import person_ids_visible, person_names
 from ura.casework.procedures import GuardFailure, Procedure, UnknownProcedureError
 
 #: Where the history stands among the case page's sections (``panels.Panel.order``).
@@ -481,8 +481,16 @@ def _detail_context(
     )
     labels = {s.code: s.label for s in procedure.states} if procedure else {}
     step_labels = {t.code: t.label for t in procedure.transitions} if procedure else {}
+    # A restricted case (trafficking) never names its people here: its procedure's panel
+    # shows them pseudonymised, and reveals identity only on a reasoned, audited request.
+    names = (
+        {}
+        if case.restricted
+        else person_names(actor=user, person_ids=[p.person_id for p in found.persons])
+    )
     return {
         "case": case,
+        "persons": [(p, names.get(p.person_id)) for p in found.persons],
         "procedure": procedure,
         "state_label": state.label if state else case.state,
         "phase": state.phase if state else "",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ura.apps.accounts.policy import scope_filter, scoped
 from ura.apps.core.models import AuditAction
-from ura.apps.core.protected import visible_value
+from ura.apps.core.protected import Masked, visible_value
 from ura.apps.core.services import audit_records_shown
 from ura.apps.people.models import PERSON_FIELDS, IndexHead, PersonLink, PersonRecord
 
@@ -151,3 +151,54 @@ def person_ids_visible(
             run_id=head.run_id, person__person_id__in=wanted, record__in=visible
         ).values_list("person__person_id", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """How a person is named to a user: from the most recent record of the person the user
+    may see, each part masked if the user may not see it."""
+
+    person_id: str
+    family_name: object
+    given_names: object
+    date_of_birth: object
+
+
+def person_names(
+    *, actor: AbstractUser | AnonymousUser, person_ids: Iterable[str]
+) -> dict[str, PersonName]:
+    """Names for persons of the published index, from records the actor may see (persons
+    with none are left out); each record used is audited as shown in a list.
+
+    For pages that name the people of a case or a queue without opening each person.
+    """
+    wanted = {p for p in person_ids if p}
+    head = IndexHead.objects.first()
+    if not wanted or head is None:
+        return {}
+    visible = scoped(actor, PersonRecord.objects.all(), "view")
+    links = (
+        PersonLink.objects.filter(
+            run_id=head.run_id, person__person_id__in=wanted, record__in=visible
+        )
+        .select_related("record", "person")
+        .order_by("person__person_id", "-record__updated_at", "-record_id")
+    )
+    chosen: dict[str, PersonRecord] = {}
+    for link in links:
+        chosen.setdefault(link.person.person_id, link.record)
+    audit_records_shown(actor=actor, action=AuditAction.LIST, objects=chosen.values())
+    return {
+        person_id: PersonName(
+            person_id=person_id,
+            family_name=visible_value(actor, record, "family_name"),
+            given_names=visible_value(actor, record, "given_names"),
+            date_of_birth=_date_of_birth_shown(actor, record),
+        )
+        for person_id, record in chosen.items()
+    }
+
+
+def _date_of_birth_shown(actor: AbstractUser | AnonymousUser, record: PersonRecord) -> object:
+    value = visible_value(actor, record, "date_of_birth")
+    return value if isinstance(value, Masked) else record.date_of_birth_text()
