@@ -119,8 +119,9 @@ def decision_context(case: Case, outcome: str, language: str) -> Mapping[str, An
         "applicant": {
             "name": selectors.pseudonym(case),
             "identification_number": person.person_id if person else "",
-            "nationality": profile.get("citizenship") or "",
-            "date_of_birth": profile.get("age_band") or "",
+            "nationality": profile.get("citizenship") or "—",
+            # Withheld like the name: the served copy is completed by the issuing officer.
+            "date_of_birth": "—",
         },
         "facts": [
             f"Case {case.reference} was opened on {case.opened_on.isoformat()}.",
