@@ -120,7 +120,7 @@ def decision_context(case: Case, outcome: str, language: str) -> Mapping[str, An
             "name": selectors.pseudonym(case),
             "identification_number": person.person_id if person else "",
             "nationality": profile.get("citizenship") or "—",
-            # Withheld like the name: the served copy is completed by the issuing officer.
+            # Withheld like the name (see the module docstring).
             "date_of_birth": "—",
         },
         "facts": [
