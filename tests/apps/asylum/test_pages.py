@@ -225,3 +225,66 @@ def test_the_stage_queue_page(worker: User, supervisor_client: Client) -> None:
     page = supervisor_client.get("/asylum/queue/?state=screening").content.decode()
     assert "2 open cases, oldest first." in page
     assert page.index(old.reference) < page.index(new.reference)
+
+
+@pytest.mark.parametrize(
+    ("code", "state", "fields", "after"),
+    [
+        (
+            "hold_interview",
+            "interview_scheduled",
+            {
+                "held_on": TODAY.isoformat(),
+                "language": "ar",
+                "duration_minutes": "80",
+                "record": "Summary of the interview.",
+                "applicant_confirmed": "on",
+            },
+            "interviewed",
+        ),
+        (
+            "schedule_interview",
+            "screening",
+            {"date": TODAY.isoformat(), "time": "09:00", "place": "Room 2", "language": "ar"},
+            "interview_scheduled",
+        ),
+        (
+            "lodge_appeal",
+            "negative_decision_notified",
+            {"court": "İzmir 2. İdare Mahkemesi", "lodged_on": TODAY.isoformat()},
+            "appeal_lodged",
+        ),
+        (
+            "withdraw",
+            "assessment",
+            {"kind": "explicit", "ground": "applicant_request"},
+            "withdrawn",
+        ),
+    ],
+)
+def test_a_step_page_performs_its_step(
+    worker: User, worker_client: Client, code: str, state: str, fields: dict[str, str], after: str
+) -> None:
+    case = make_case(owner=worker, state=state, assigned=(worker,), data={"modality": "regular"})
+    response = worker_client.post(
+        f"/asylum/cases/{case.pk}/{code}/", {"version": case.version, **fields}
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert Case.objects.get(pk=case.pk).state == after
+
+
+def test_a_refusal_is_shown_on_the_form(worker: User, worker_client: Client) -> None:
+    """A caseworker cannot withdraw implicitly: the page says so and nothing changes."""
+    case = make_case(owner=worker, state="assessment", assigned=(worker,))
+    response = worker_client.post(
+        f"/asylum/cases/{case.pk}/withdraw/",
+        {"version": case.version, "kind": "implicit", "ground": "absconded"},
+    )
+    assert response.status_code == 200
+    assert "decided by a supervisor" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == "assessment"
+
+
+def test_pages_of_this_app_are_for_asylum_cases_only(worker: User, worker_client: Client) -> None:
+    case = make_case(owner=worker, procedure="trafficking", state="identified", assigned=(worker,))
+    assert worker_client.get(f"/asylum/cases/{case.pk}/assessment/").status_code == 404

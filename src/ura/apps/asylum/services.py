@@ -25,6 +25,7 @@ from ura.apps.asylum import roles
 from ura.apps.asylum.models import ReportingRecord, ReportingStatus
 from ura.apps.asylum.selectors import (
     ASSESSMENT_STATES,
+    PROCEDURE,
     consecutive_missed,
     is_unaccompanied_child,
     triage_proposal,
@@ -123,6 +124,21 @@ def _not_future(field: str, day: dt.date) -> dt.date:
     return day
 
 
+def _asylum_case(actor: User, case_id: int) -> Case:
+    """Load a case for a change (need-to-know, audited refusals) that must be an asylum case.
+
+    Raises:
+        Http404, PermissionDenied: see ``access_case_by_id``.
+        ValidationError: a case of another procedure.
+    """
+    case = access_case_by_id(actor, case_id, action="change")
+    if case.procedure_code != PROCEDURE:
+        raise ValidationError(
+            {"case": _("This is not an application for international protection.")}
+        )
+    return case
+
+
 def _transition(
     actor: User, case_id: int, version: int, transition: str, data: Mapping[str, Any]
 ) -> Case:
@@ -198,7 +214,7 @@ def screening_record(
     Raises:
         ValidationError: the case is not in screening, or an unknown ground.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if case.state != "screening":
         raise ValidationError({"state": _("Screening findings are recorded during screening.")})
     inadmissible = _choices(
@@ -231,7 +247,7 @@ def modality_decide(
     Raises:
         ValidationError: unknown modality, or an override without a reason.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     modality = _choice("modality", modality, Modality.values)
     proposal = triage_proposal(case)
     reason = _text("reason", reason, limit=500, required=modality != proposal.modality)
@@ -284,7 +300,7 @@ def interview_schedule(
     Raises:
         ValidationError: a date in the past, no place or language, no guardian for a child.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if date < timezone.localdate():
         raise ValidationError({"date": _("An interview cannot be scheduled in the past.")})
     guardian = _text("guardian", guardian, limit=200, required=False)
@@ -322,7 +338,7 @@ def interview_reschedule(
     Raises:
         ValidationError: a date in the past or no reason.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if date < timezone.localdate():
         raise ValidationError({"date": _("An interview cannot be scheduled in the past.")})
     interview = case.data.get("interview", {})
@@ -359,7 +375,7 @@ def interview_record(
     Raises:
         ValidationError: a date in the future, an empty record, a child without guardian.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if is_unaccompanied_child(case) and not guardian_present:
         raise ValidationError(
             {"guardian_present": _("An unaccompanied child is interviewed with a guardian.")}
@@ -389,7 +405,7 @@ def interview_record(
 
 
 def _assessable(actor: User, case_id: int) -> Case:
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if case.state not in ASSESSMENT_STATES:
         raise ValidationError({"state": _("The assessment is written in the assessment stage.")})
     if not actor.has_perm(roles.DECIDE):
@@ -578,7 +594,7 @@ def decision_notify(
     Raises:
         ValidationError: a date in the future, an unknown method, no approved outcome.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     outcome = case.data.get("decision", {}).get("outcome")
     if outcome not in Outcome.values:
         raise ValidationError({"decision": _("There is no approved decision to notify.")})
@@ -621,7 +637,7 @@ def appeal_reexamine(*, actor: User, case_id: int, expected_version: int) -> Cas
     Raises:
         ValidationError: the court did not annul the decision.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if case.data.get("appeal", {}).get("outcome") != AppealOutcome.ANNULLED:
         raise ValidationError({"appeal": _("Only an annulled decision is examined again.")})
     # The earlier decision's data stays in the history; the new examination starts clean.
@@ -638,7 +654,7 @@ def negative_finalise(
     Raises:
         ValidationError: the court annulled the decision (it must be examined again).
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if case.data.get("appeal", {}).get("outcome") == AppealOutcome.ANNULLED and (
         case.state == "appeal_decided"
     ):
@@ -668,7 +684,7 @@ def reporting_record(
         ValidationError: no reporting duty, a date in the future or recorded already, an
             excuse missing or given for a day not missed.
     """
-    case = access_case_by_id(actor, case_id, action="change")
+    case = _asylum_case(actor, case_id)
     if not actor.has_perm(roles.MANAGE):
         raise PermissionDenied(_("You may not record reporting."))
     reporting = case.data.get("reporting", {})
@@ -731,7 +747,7 @@ def application_withdraw(
             raise ValidationError({"ground": _("Choose the ground of LFIP Art. 77(1).")})
         if not actor.has_perm(roles.APPROVE):
             raise PermissionDenied(_("An implicit withdrawal is decided by a supervisor."))
-        access_case_by_id(actor, case_id, action="change")
+        _asylum_case(actor, case_id)
         if (
             ground == WithdrawalGround.MISSED_REPORTING
             and consecutive_missed(case_id=case_id) < MISSED_REPORTING_LIMIT

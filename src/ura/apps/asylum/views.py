@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -130,6 +130,15 @@ STEPS: dict[str, Step] = {
 assert set(STEPS) == set(TRANSITION_PAGES)  # noqa: S101  # every registered page has a form
 
 
+def _asylum_case(request: HttpRequest, case_id: int) -> Case:
+    """The case for a page of this app: loaded for a change (audited as shown), and an
+    asylum case, or no page at all."""
+    case = access_case_by_id(request.user, case_id, action="change", shown=True)
+    if case.procedure_code != selectors.PROCEDURE:
+        raise Http404("Not an asylum case.")
+    return case
+
+
 def _case_url(case_id: int) -> str:
     return reverse("cases:detail", args=[case_id])
 
@@ -156,6 +165,8 @@ def _write(
         form.add_error(
             None, _("Someone else changed this case meanwhile. Reload the case and try again.")
         )
+    except PermissionDenied as denied:
+        form.add_error(None, str(denied) or _("You may not do this."))
     else:
         return True
     return False
@@ -188,9 +199,7 @@ def step(request: HttpRequest, case_id: int, transition: str) -> HttpResponse:
     chosen = STEPS.get(transition)
     if chosen is None:
         raise Http404("No such step.")
-    case = access_case_by_id(request.user, case_id, action="change", shown=True)
-    if case.procedure_code != selectors.PROCEDURE:
-        raise Http404("Not an asylum case.")
+    case = _asylum_case(request, case_id)
     form = chosen.form(request.POST or None, initial=_initial(request, case, transition))
     if request.method == "POST" and form.is_valid():
         actor = acting_user(request.user)
@@ -217,7 +226,7 @@ def step(request: HttpRequest, case_id: int, transition: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, case_id: int) -> HttpResponse:
     """Screening findings (LFIP Art. 72 and 79) and the triage proposal they lead to."""
-    case = access_case_by_id(request.user, case_id, action="change", shown=True)
+    case = _asylum_case(request, case_id)
     found = case.data.get("screening", {})
     form = forms.ScreeningForm(
         request.POST or None,
@@ -260,7 +269,7 @@ def _paragraphs(assessment: Mapping[str, Any], code: str) -> str:
 @require_http_methods(["GET", "POST"])
 def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     """The structured assessment editor and the cited country-of-origin passages."""
-    case = access_case_by_id(request.user, case_id, action="change", shown=True)
+    case = _asylum_case(request, case_id)
     found = case.data.get("assessment", {})
     initial: dict[str, Any] = {
         "version": case.version,
@@ -344,7 +353,7 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reporting(request: HttpRequest, case_id: int) -> HttpResponse:
     """The applicant's reporting days: record one, see the latest."""
-    case = access_case_by_id(request.user, case_id, action="change", shown=True)
+    case = _asylum_case(request, case_id)
     form = forms.ReportingForm(request.POST or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         v = form.cleaned_data

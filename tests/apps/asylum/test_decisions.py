@@ -1,0 +1,147 @@
+"""Asylum decisions drafted from the case: every outcome in Turkish and English, the appeal
+window from the procedure's rules (never from a template), and the missing parts named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.apps.asylum.conftest import CASES, post, step
+from tests.apps.cases.factories import make_case
+from ura.apps.accounts.models import User
+from ura.apps.asylum.vocabulary import Outcome
+from ura.apps.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+DATA: dict[str, Any] = {
+    "foreigner_id": "99123456789",
+    "assigned_province": "35",
+    "modality": "regular",
+    "applicant": {"name": "Amina Haddad", "nationality": "IRN", "date_of_birth": "1990-04-02"},
+    "screening": {"inadmissibility_ground": "safe_third_country"},
+    "withdrawal": {"ground": "missed_reporting"},
+    "assessment": {
+        "material_facts": ["The applicant converted to Christianity in 2022."],
+        "credibility_internal": ["The account was consistent."],
+        "credibility_external": ["It matches the country information [1]."],
+        "well_founded_fear": ["Converts are prosecuted [1]."],
+        "convention_ground": ["Religion."],
+        "serious_harm": ["Risk of torture in detention."],
+        "exclusion": ["Serious reasons to consider a war crime."],
+        "admissibility": ["The applicant lived safely in a third country."],
+        "withdrawal": ["Three reporting days missed without excuse."],
+        "convention_grounds": ["religion"],
+        "serious_harm_types": ["torture"],
+        "exclusion_clause": "crimes_against_peace",
+        "citations": [
+            {
+                "title": "Iran: Religious minorities",
+                "publisher": "ACCORD",
+                "date": "2025-02-01",
+                "url": "https://www.ecoi.net/en/document/1",
+                "passage": "Converts face prosecution.",
+                "anchor": "p. 4",
+                "passage_hash": "0" * 64,
+            }
+        ],
+    },
+}
+
+
+def _draft(client: Client, case: Case, outcome: str, language: str) -> Any:
+    return post(
+        client,
+        f"{CASES}/decisions/",
+        {
+            "case_id": case.pk,
+            "version": Case.objects.get(pk=case.pk).version,
+            "outcome": outcome,
+            "language": language,
+            "reasons": "See the assessment.",
+        },
+    )
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+@pytest.mark.parametrize("outcome", Outcome.values)
+def test_every_outcome_is_drafted_from_the_case(
+    worker: User, worker_client: Client, outcome: str, language: str
+) -> None:
+    case = make_case(owner=worker, state="assessment", assigned=(worker,), data=DATA)
+    response = _draft(worker_client, case, outcome, language)
+    assert response.status_code == 201, response.content
+    text = response.json()["text"]
+    assert "Amina Haddad" in text
+    assert "99123456789" in text
+    assert "İzmir" in text  # the assigned province is where the decision is signed
+
+
+def test_the_english_decisions_carry_the_case_findings(worker: User, worker_client: Client) -> None:
+    case = make_case(owner=worker, state="assessment", assigned=(worker,), data=DATA)
+
+    def text(outcome: str) -> str:
+        body: str = _draft(worker_client, case, outcome, "en").json()["text"]
+        return body
+
+    granted = text("refugee")
+    assert "for reasons of religion" in granted
+    assert "[1] ACCORD, Iran: Religious minorities" in granted
+    assert "The account was consistent." in granted  # credibility: both parts
+    assert "It matches the country information [1]." in granted
+    assert "torture or inhuman or degrading treatment" in text("subsidiary_protection")
+    assert "Crime against peace, war crime" in text("excluded")
+    assert "within 30 days" in text("rejected")
+    inadmissible = text("inadmissible")
+    assert "Safe third country" in inadmissible
+    assert "Administrative Court of İzmir within 15 days" in inadmissible
+    assert "Did not report three consecutive times" in text("implicitly_withdrawn")
+
+
+def test_an_accelerated_rejection_has_the_shorter_appeal_window(
+    worker: User, worker_client: Client
+) -> None:
+    """LFIP Art. 80 as amended by Law 7196: the procedure's rules give 15 days for the
+    accelerated procedure (prioritised and simplified processing run in the regular one)."""
+    accelerated = make_case(
+        owner=worker,
+        state="assessment",
+        assigned=(worker,),
+        data={**DATA, "modality": "accelerated"},
+    )
+    body = _draft(worker_client, accelerated, "rejected", "en").json()
+    assert "within 15 days" in body["text"]
+    prioritised = make_case(
+        owner=worker,
+        state="assessment",
+        assigned=(worker,),
+        data={**DATA, "modality": "prioritised"},
+    )
+    assert "within 30 days" in _draft(worker_client, prioritised, "rejected", "en").json()["text"]
+
+
+def test_a_draft_names_what_the_case_lacks(worker: User, worker_client: Client) -> None:
+    case = make_case(
+        owner=worker,
+        state="assessment",
+        assigned=(worker,),
+        data={**DATA, "assessment": {"convention_grounds": ["religion"]}},
+    )
+    response = _draft(worker_client, case, "rejected", "en")
+    assert response.status_code == 422
+    message = str(response.json()["errors"])
+    assert "assessment.material_facts" in message
+    assert "Amina" not in message  # paths, never values
+
+
+def test_the_asylum_api_refuses_a_case_of_another_procedure(
+    worker: User, worker_client: Client
+) -> None:
+    case = make_case(owner=worker, procedure="trafficking", state="identified", assigned=(worker,))
+    response = step(
+        worker_client, case.pk, "reporting", {"due_on": "2026-01-10", "status": "missed"}
+    )
+    assert response.status_code == 422
+    assert "case" in response.json()["errors"]
