@@ -167,3 +167,17 @@ def test_a_stage_queue_is_oldest_first_and_filtered(
     assert client.get(f"{API}/queue?modality=none").json()["count"] == 3
     second = caseload["second"].pk
     assert client.get(f"{API}/queue?unit_id={second}").json()["count"] == 7
+
+
+def test_the_figures_cost_the_same_queries_for_more_cases(
+    supervisor: User, worker: User, django_assert_max_num_queries: Any
+) -> None:
+    """Counted by the database: ten times the cases, not one query more."""
+    client = login(Client(), supervisor)
+    _cases(worker, 3, state="assessment", age_days=3, modality="regular")
+    client.get(f"{API}/backlog")  # warm the session and permission caches
+    with django_assert_max_num_queries(40) as few:
+        client.get(f"{API}/backlog")
+    _cases(worker, 30, state="registered", age_days=200, applicant={"nationality": "IRQ"})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(f"{API}/backlog").json()["open_total"] == 33
