@@ -185,6 +185,8 @@ def test_reporting_page_and_missed_reporting_list(
     page = worker_client.get(f"/asylum/cases/{case.pk}/reporting/").content.decode()
     assert "LFIP Art. 77(1)" in page
     assert "A supervisor decides on the withdrawal." in page
+    case_page = worker_client.get(f"/cases/{case.pk}/").content.decode()
+    assert "3 days missed in a row" in case_page
     listed = supervisor_client.get("/asylum/missed-reporting/").content.decode()
     assert case.reference in listed
     assert f"/asylum/cases/{case.pk}/withdraw/" in listed
@@ -288,3 +290,47 @@ def test_a_refusal_is_shown_on_the_form(worker: User, worker_client: Client) -> 
 def test_pages_of_this_app_are_for_asylum_cases_only(worker: User, worker_client: Client) -> None:
     case = make_case(owner=worker, procedure="trafficking", state="identified", assigned=(worker,))
     assert worker_client.get(f"/asylum/cases/{case.pk}/assessment/").status_code == 404
+
+
+def test_the_panel_summarises_interview_assessment_citations_and_appeal(
+    worker: User, worker_client: Client
+) -> None:
+    case = make_case(
+        owner=worker,
+        state="appeal_decided",
+        assigned=(worker,),
+        data={
+            "modality": "accelerated",
+            "modality_reason": "Art. 79 ground",
+            "modality_overridden": True,
+            "triage": {"proposed": "regular", "rule": "regular"},
+            "interview": {
+                "held_on": "2026-03-02",
+                "language": "ar",
+                "duration_minutes": 75,
+                "applicant_confirmed": True,
+            },
+            "assessment": {
+                "material_facts": ["Fled in 2025."],
+                "convention_grounds": ["political_opinion"],
+                "citations": [
+                    {"title": "Syria: Security", "publisher": "EUAA", "date": "2025-01-01"}
+                ],
+            },
+            "appeal": {
+                "court": "Ankara 3. İdare Mahkemesi",
+                "lodged_on": "2026-04-01",
+                "outcome": "annulled",
+                "decided_on": "2026-05-01",
+            },
+        },
+    )
+    page = worker_client.get(f"/cases/{case.pk}/").content.decode()
+    assert "held on 2026-03-02 in ar, 75 minutes" in page
+    assert "triage proposed regular (rule regular)" in page
+    assert "Membership of a particular social group" not in page
+    assert "Political opinion" in page
+    assert "<cite>Syria: Security</cite>" in page
+    assert "Ankara 3. İdare Mahkemesi" in page
+    assert "The court annulled the decision" in page
+    assert f"/asylum/cases/{case.pk}/reopen_after_annulment/" in page
