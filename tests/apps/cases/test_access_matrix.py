@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 PERMISSIONS: dict[RoleCode, frozenset[Action]] = {
     RoleCode.CASEWORKER: frozenset({"view", "change"}),
     RoleCode.SUPERVISOR: frozenset({"view", "change"}),
-    RoleCode.FIRST_RESPONDER: frozenset({"view"}),
+    RoleCode.FIRST_RESPONDER: frozenset({"view", "change"}),
     RoleCode.PARTNER_NGO: frozenset({"view", "change"}),
     RoleCode.DATA_STEWARD: frozenset(),
     RoleCode.ANALYST: frozenset(),

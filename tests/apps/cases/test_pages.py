@@ -187,6 +187,10 @@ def test_the_case_page_names_its_people_but_a_restricted_case_does_not(worker: U
     restricted_page = _text(login(Client(), worker).get(f"/cases/{hidden.pk}/"))
     assert person_id in restricted_page
     assert record.family_name not in restricted_page
+    # Not even a link to the person's page: identity is revealed only by the procedure's
+    # reasoned, audited step.
+    assert f"/people/index/{person_id}/" not in restricted_page
+    assert f"/people/index/{person_id}/" in page
 
 
 def test_a_restricted_case_does_not_exist_for_a_colleague_not_assigned(

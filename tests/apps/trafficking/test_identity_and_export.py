@@ -94,8 +94,9 @@ def test_only_those_working_on_the_case_with_the_permission_may_reveal(world: Wo
     # The NGO still deciding on the referral sees the case but not who the person is.
     ngo_client = login(Client(), world.ngo_worker)
     assert post(ngo_client, url, {"reason": "Shelter admission"}).status_code == 403
-    # Once it accepted, it works on the case: the reveal is allowed and audited, and the
-    # person index shows it only the records its own need-to-know reaches.
+    # Once it accepted, it works on the case: the reveal is allowed and audited. The
+    # person's records lie outside the NGO's own scope, so the case is the basis of the
+    # view, and each record shown says so in the audit trail.
     waiting = ngo_client.get(f"{API}/referrals").json()["results"][0]
     accepted = post(
         ngo_client, f"{API}/referrals/{waiting['id']}/accept", {"version": waiting["version"]}
@@ -103,10 +104,14 @@ def test_only_those_working_on_the_case_with_the_permission_may_reveal(world: Wo
     assert accepted.status_code == 200
     ngo = post(ngo_client, url, {"reason": "Shelter admission"})
     assert ngo.status_code == 200
-    assert ngo.json()["persons"][0]["records"] == []
+    assert ngo.json()["persons"][0]["records"][0]["family_name"] == _name_of_last_person(world)
     assert AuditEvent.objects.filter(
         detail__identity_revealed=True, actor_id=world.ngo_worker.pk
     ).exists()
+    shown = AuditEvent.objects.filter(
+        action=AuditAction.VIEW, actor_id=world.ngo_worker.pk, object_type="people.personrecord"
+    ).get()
+    assert shown.detail["basis"].startswith("trafficking case ")
     # Once unassigned, the caseworker's reveal is over too.
     CaseAssignment.objects.filter(case_id=case_id, user=world.worker).delete()
     assert post(client, url, reason).status_code == 404

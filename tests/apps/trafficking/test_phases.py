@@ -172,6 +172,18 @@ def test_a_return_needs_the_transnational_consent_or_an_audited_override(world: 
     assert returned["state"] == "returned"
 
 
+def test_with_the_transnational_consent_the_caseworker_prepares_the_return(
+    world: World,
+) -> None:
+    client, case_id = _assisted(world)
+    person = client.get(f"/api/v1/cases/{case_id}").json()["persons"][0]["person_id"]
+    consent(client, case_id, person, kind="transnational_referral")
+    data = {"pre_return_risk_assessment": "Low risk at home", "voluntariness_declared": True}
+    prepared = step(client, case_id, "prepare_return", data)
+    assert prepared.status_code == 200, prepared.content
+    assert prepared.json()["state"] == "return_preparation"
+
+
 def test_closure_needs_a_second_person(world: World) -> None:
     client, case_id = _assisted(world, world.boss, world.boss2)
     boss, boss2 = login(Client(), world.boss), login(Client(), world.boss2)

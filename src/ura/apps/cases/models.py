@@ -314,6 +314,9 @@ class ConsentKind(models.TextChoices):
     REFERRAL = "referral", _("Referral to another organisation")
     TRANSFER = "transfer", _("Transfer of the case")
     DATA_SHARING = "data_sharing", _("Sharing of data")
+    # A transnational referral shares data with the country of origin's counterpart (the
+    # return phase of the trafficking NRM); never asked of an asylum-seeker.
+    TRANSNATIONAL_REFERRAL = "transnational_referral", _("Transnational referral (return)")
 
 
 class Consent(models.Model):

@@ -19,7 +19,9 @@ OVERRIDE_CONSENT = "cases.override_consent"
 GRANTS = {
     RoleCode.CASEWORKER: [VIEW, ADD, CHANGE],
     RoleCode.SUPERVISOR: [VIEW, ADD, CHANGE, DELETE, EXPORT, ASSIGN, APPROVE, OVERRIDE_CONSENT],
-    RoleCode.FIRST_RESPONDER: [VIEW, ADD],
+    # First responders record the steps they take on the cases they opened (scope own): the
+    # identification screening of a presumed trafficking victim, for one.
+    RoleCode.FIRST_RESPONDER: [VIEW, ADD, CHANGE],
     # Partner organisations work on the cases referred to them (grants) or assigned to them.
     RoleCode.PARTNER_NGO: [VIEW, CHANGE],
     # Data stewards, analysts, auditors and administrators see no individual cases.

@@ -202,3 +202,34 @@ def person_names(
 def _date_of_birth_shown(actor: AbstractUser | AnonymousUser, record: PersonRecord) -> object:
     value = visible_value(actor, record, "date_of_birth")
     return value if isinstance(value, Masked) else record.date_of_birth_text()
+
+
+def person_records_for_case_work(
+    *, actor: AbstractUser | AnonymousUser, person_ids: Iterable[str], basis: str
+) -> dict[str, list[PersonRecord]]:
+    """The records of persons of the published index for a user whose need to know who they
+    are comes from a case they work on, not from the records' own scope — for example a
+    partner organisation that accepted the referral of a trafficking case and must know whom
+    it shelters.
+
+    The caller establishes that need (the case's access, the procedure's permission, a
+    stated reason) and names it in ``basis``; every record returned is audited as viewed with
+    that basis. Sensitive fields still pass through ``visible_value`` for the actor.
+    """
+    wanted = {p for p in person_ids if p}
+    head = IndexHead.objects.first()
+    if not wanted or head is None:
+        return {}
+    found: dict[str, list[PersonRecord]] = {}
+    links = (
+        PersonLink.objects.filter(run_id=head.run_id, person__person_id__in=wanted)
+        .select_related("record", "person")
+        .order_by("person__person_id", "-record__updated_at", "-record_id")
+    )
+    for link in links:
+        found.setdefault(link.person.person_id, []).append(link.record)
+    for records in found.values():
+        audit_records_shown(
+            actor=actor, action=AuditAction.VIEW, objects=records, detail={"basis": basis[:100]}
+        )
+    return found

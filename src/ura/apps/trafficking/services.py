@@ -33,6 +33,7 @@ from ura.apps.core.models import AuditAction
 from ura.apps.core.protected import Masked, visible_value
 from ura.apps.core.services import audit_record, audit_records_shown
 from ura.apps.people import index
+from ura.apps.people.selectors import person_records_for_case_work
 from ura.apps.trafficking import selectors
 from ura.apps.trafficking.models import (
     AssistanceService,
@@ -506,10 +507,11 @@ def identity_reveal(*, actor: User, case_id: int, reason: str) -> list[Identity]
 
     Only a user working on the case may: assigned to it, or of the partner organisation
     that accepted a referral of it (still open) — and holding
-    ``trafficking.reveal_identity``. The reason is
-    required and audited with the reveal. Nothing is cached or kept in the session; the
-    identity comes from the person index with its own need-to-know (records the actor may
-    not see are left out, sensitive fields masked).
+    ``trafficking.reveal_identity``. The reason is required and audited with the reveal.
+    Nothing is cached or kept in the session. The identity comes from the person's records
+    the actor may see; if there are none (a partner organisation), from the person's records
+    on the basis of the case, audited with that basis. Sensitive fields stay masked as the
+    actor's clearance requires.
 
     Raises:
         Http404: the case is not visible to the actor.
@@ -543,17 +545,22 @@ def identity_reveal(*, actor: User, case_id: int, reason: str) -> list[Identity]
     found = []
     for person_id, role in persons:
         try:
-            view = index.access_person_view(actor, person_id)
+            records = list(index.access_person_view(actor, person_id).records)
         except (Http404, PermissionDenied):
-            found.append(Identity(person_id=person_id, role=role, records=[]))
-            continue
+            records = []
+        if not records:
+            # The person's records lie outside the user's own scope (a partner organisation
+            # sheltering the person): working on the case is the basis, audited as such.
+            records = person_records_for_case_work(
+                actor=actor, person_ids=[person_id], basis=f"trafficking case {case.reference}"
+            ).get(person_id, [])
         found.append(
             Identity(
                 person_id=person_id,
                 role=role,
                 records=[
                     {name: _identity_value(actor, record, name) for name in IDENTITY_FIELDS}
-                    for record in view.records
+                    for record in records
                 ],
             )
         )
