@@ -285,6 +285,17 @@ def test_an_old_case_keeps_its_rules_after_a_change_of_law() -> None:
     assert new_due["interview_regular"].due_on == d("2027-01-25")
 
 
+@pytest.mark.parametrize("modality", ["prioritised", "simplified"])
+def test_prioritised_and_simplified_cases_run_in_the_regular_procedure(modality: str) -> None:
+    """Vulnerable applicants (prioritised) and high-recognition caseloads (simplified) keep
+    the regular procedure's interview and decision deadlines."""
+    history = events(("opened", "2026-03-02"), ("registered", "2026-03-02"))
+    found = by_code(
+        compute_deadlines(asylum(), history, TR, d("2026-03-03"), data={"modality": modality})
+    )
+    assert set(found) == {"interview_regular", "decision_regular"}
+
+
 def test_trafficking_permit_renewals() -> None:
     nrm = builtin_registry().current("trafficking", dt.date(2026, 3, 2))
     history = events(
