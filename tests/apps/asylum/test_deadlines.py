@@ -15,7 +15,10 @@ from tests.apps.asylum.conftest import CASES, post, transition
 from tests.apps.cases.factories import make_person
 from tests.conftest import login
 from ura.apps.accounts.models import User
+from ura.apps.asylum import services as asylum
+from ura.apps.cases import services as cases
 from ura.apps.cases import workflow
+from ura.apps.cases.models import CaseDeadline, CaseEvent
 from ura.casework.calendar import WorkingCalendar
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +151,67 @@ def test_a_supervisor_records_steps_of_others_only_in_order(worker: User, superv
     _step(client, case_id, "register", "2026-04-28", REGISTRATION)
     early = transition(client, case_id, "start_screening", occurred_on="2026-04-27")
     assert early.status_code == 422
+
+
+def test_the_interview_record_dates_the_step_on_the_day_it_was_held(worker: User) -> None:
+    """Steps entered later carry the day they happened: the interview counts as held on
+    ``held_on``, so its deadline is met on that day, not on the day of typing."""
+    opened = dt.date(2026, 3, 2)
+    case = cases.case_create(
+        actor=worker,
+        procedure_code="asylum",
+        person_id=make_person(owner=worker),
+        opened_on=opened,
+    )
+    case = asylum.application_register(
+        actor=worker,
+        case_id=case.pk,
+        expected_version=case.version,
+        foreigner_id="99123456789",
+        province="34",
+        reporting_frequency="weekly",
+        reporting_place="Istanbul PMM",
+        nationality="AFG",
+        languages=["fa"],
+        applicant_name="Test Applicant",
+        occurred_on=opened,
+    )
+    case = cases.case_transition(
+        actor=worker,
+        case_id=case.pk,
+        transition="start_screening",
+        expected_version=case.version,
+        occurred_on=dt.date(2026, 3, 3),
+    )
+    case = asylum.modality_decide(
+        actor=worker,
+        case_id=case.pk,
+        expected_version=case.version,
+        modality="regular",
+        reason="Regular processing",
+        occurred_on=dt.date(2026, 3, 3),
+    )
+    case = asylum.interview_schedule(
+        actor=worker,
+        case_id=case.pk,
+        expected_version=case.version,
+        date=dt.date(2026, 3, 20),
+        time=None,
+        place="Istanbul PMM, room 2",
+        language="Dari",
+        interpreter_needed=True,
+        occurred_on=dt.date(2026, 3, 5),
+    )
+    asylum.interview_record(
+        actor=worker,
+        case_id=case.pk,
+        expected_version=case.version,
+        held_on=dt.date(2026, 3, 20),
+        language="Dari",
+        record="The applicant described the threats received.",
+        duration_minutes=95,
+    )
+    held = CaseEvent.objects.get(case_id=case.pk, transition="hold_interview")
+    assert held.occurred_on == dt.date(2026, 3, 20)
+    interview = CaseDeadline.objects.get(case_id=case.pk, code="interview_regular")
+    assert (interview.met_on, interview.status) == (dt.date(2026, 3, 20), "met")

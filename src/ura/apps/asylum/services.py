@@ -140,14 +140,22 @@ def _asylum_case(actor: User, case_id: int) -> Case:
 
 
 def _transition(
-    actor: User, case_id: int, version: int, transition: str, data: Mapping[str, Any]
+    actor: User,
+    case_id: int,
+    version: int,
+    transition: str,
+    data: Mapping[str, Any],
+    occurred_on: dt.date | None = None,
 ) -> Case:
+    # ``occurred_on``: a step recorded after the day it happened (the engine dates the
+    # history and the deadlines from it; it refuses a future day or one out of order).
     return case_services.case_transition(
         actor=actor,
         case_id=case_id,
         transition=transition,
         expected_version=version,
         data_changes=data,
+        occurred_on=occurred_on,
     )
 
 
@@ -171,6 +179,7 @@ def application_register(
     languages: Sequence[str],
     applicant_name: str,
     date_of_birth: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Register the application (transition ``register``): the foreigner identification
     number, the province the applicant must live in, the reporting duty, and the identity as
@@ -196,7 +205,7 @@ def application_register(
         "applicant.date_of_birth": _text("date_of_birth", date_of_birth, limit=10, required=False)
         or None,
     }
-    return _transition(actor, case_id, expected_version, "register", data)
+    return _transition(actor, case_id, expected_version, "register", data, occurred_on=occurred_on)
 
 
 def screening_record(
@@ -238,7 +247,13 @@ def screening_record(
 
 
 def modality_decide(
-    *, actor: User, case_id: int, expected_version: int, modality: str, reason: str = ""
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    modality: str,
+    reason: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Set the processing modality (transition ``change_modality``): accept triage's proposal
     (no reason needed: the rule that fired is the reason) or override it with a reason. The
@@ -259,11 +274,18 @@ def modality_decide(
         "modality_overridden": modality != proposal.modality,
         **{f"triage.{key}": value for key, value in proposal.as_data().items()},
     }
-    return _transition(actor, case_id, expected_version, "change_modality", data)
+    return _transition(
+        actor, case_id, expected_version, "change_modality", data, occurred_on=occurred_on
+    )
 
 
 def inadmissibility_assess(
-    *, actor: User, case_id: int, expected_version: int, ground: str
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    ground: str,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Go straight from screening to the assessment on an inadmissibility ground (LFIP
     Art. 72): the application is then examined on admissibility only.
@@ -274,7 +296,9 @@ def inadmissibility_assess(
     data = {
         "screening.inadmissibility_ground": _choice("ground", ground, InadmissibilityGround.values)
     }
-    return _transition(actor, case_id, expected_version, "assess_inadmissibility", data)
+    return _transition(
+        actor, case_id, expected_version, "assess_inadmissibility", data, occurred_on=occurred_on
+    )
 
 
 # --- Interview ---------------------------------------------------------------------------------
@@ -293,6 +317,7 @@ def interview_schedule(
     interpreter: str = "",
     lawyer: str = "",
     guardian: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Schedule the personal interview (LFIP Art. 75). An unaccompanied child is interviewed
     only with a guardian present, so one must be named.
@@ -301,7 +326,7 @@ def interview_schedule(
         ValidationError: a date in the past, no place or language, no guardian for a child.
     """
     case = _asylum_case(actor, case_id)
-    if date < timezone.localdate():
+    if date < (occurred_on or timezone.localdate()):
         raise ValidationError({"date": _("An interview cannot be scheduled in the past.")})
     guardian = _text("guardian", guardian, limit=200, required=False)
     if is_unaccompanied_child(case) and not guardian:
@@ -319,7 +344,9 @@ def interview_schedule(
         "interview.lawyer": _text("lawyer", lawyer, limit=200, required=False) or None,
         "interview.guardian": guardian or None,
     }
-    return _transition(actor, case_id, expected_version, "schedule_interview", data)
+    return _transition(
+        actor, case_id, expected_version, "schedule_interview", data, occurred_on=occurred_on
+    )
 
 
 def interview_reschedule(
@@ -331,6 +358,7 @@ def interview_reschedule(
     time: dt.time | None,
     reason: str,
     place: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Move the interview to another day (transition ``reschedule_interview``), with the
     reason; the earlier dates are kept in ``interview.previous_dates``.
@@ -339,7 +367,7 @@ def interview_reschedule(
         ValidationError: a date in the past or no reason.
     """
     case = _asylum_case(actor, case_id)
-    if date < timezone.localdate():
+    if date < (occurred_on or timezone.localdate()):
         raise ValidationError({"date": _("An interview cannot be scheduled in the past.")})
     interview = case.data.get("interview", {})
     previous = [*interview.get("previous_dates", []), interview.get("date")]
@@ -351,7 +379,9 @@ def interview_reschedule(
     }
     if place.strip():
         data["interview.place"] = _text("place", place, limit=200)
-    return _transition(actor, case_id, expected_version, "reschedule_interview", data)
+    return _transition(
+        actor, case_id, expected_version, "reschedule_interview", data, occurred_on=occurred_on
+    )
 
 
 def interview_record(
@@ -367,6 +397,7 @@ def interview_record(
     lawyer_present: bool = False,
     guardian_present: bool = False,
     applicant_confirmed: bool = False,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Record the personal interview held (transition ``hold_interview``): who was there,
     in which language, how long, the summary record and whether the applicant confirmed it
@@ -398,7 +429,9 @@ def interview_record(
         "interview.guardian_present": guardian_present,
         "interview.applicant_confirmed": applicant_confirmed,
     }
-    return _transition(actor, case_id, expected_version, "hold_interview", data)
+    return _transition(
+        actor, case_id, expected_version, "hold_interview", data, occurred_on=occurred_on or held_on
+    )
 
 
 # --- Assessment --------------------------------------------------------------------------------
@@ -551,6 +584,7 @@ def information_request(
     subject: str,
     addressee: str,
     due_on: dt.date | None = None,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Ask the applicant or another authority for information or documents (transition
     ``request_information``); the regular decision period pauses meanwhile (see the
@@ -565,27 +599,45 @@ def information_request(
         "information_request.due_on": _iso(due_on),
         "information_request.received_on": None,
     }
-    return _transition(actor, case_id, expected_version, "request_information", data)
+    return _transition(
+        actor, case_id, expected_version, "request_information", data, occurred_on=occurred_on
+    )
 
 
 def information_receive(
-    *, actor: User, case_id: int, expected_version: int, summary: str, received: bool = True
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    summary: str,
+    received: bool = True,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Record the information received, or that the request lapsed (transition
     ``receive_information``)."""
     data = {
-        "information_request.received_on": timezone.localdate().isoformat() if received else None,
+        "information_request.received_on": (occurred_on or timezone.localdate()).isoformat()
+        if received
+        else None,
         "information_request.outcome": "received" if received else "lapsed",
         "information_request.summary": _text("summary", summary, limit=2000),
     }
-    return _transition(actor, case_id, expected_version, "receive_information", data)
+    return _transition(
+        actor, case_id, expected_version, "receive_information", data, occurred_on=occurred_on
+    )
 
 
 # --- Decision notified, appeal -----------------------------------------------------------------
 
 
 def decision_notify(
-    *, actor: User, case_id: int, expected_version: int, notified_on: dt.date, method: str
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    notified_on: dt.date,
+    method: str,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Record that the approved decision was notified (LFIP Art. 78): a grant of protection
     (``notify_positive_decision``) or a negative decision with the appeal rights
@@ -605,22 +657,38 @@ def decision_notify(
         "notification.date": _not_future("notified_on", notified_on).isoformat(),
         "notification.method": _choice("method", method, NotificationMethod.values),
     }
-    return _transition(actor, case_id, expected_version, transition, data)
+    return _transition(
+        actor, case_id, expected_version, transition, data, occurred_on=occurred_on or notified_on
+    )
 
 
 def appeal_lodge(
-    *, actor: User, case_id: int, expected_version: int, court: str, lodged_on: dt.date
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    court: str,
+    lodged_on: dt.date,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Record the appeal lodged at the administrative court (LFIP Art. 80)."""
     data = {
         "appeal.court": _text("court", court, limit=200),
         "appeal.lodged_on": _not_future("lodged_on", lodged_on).isoformat(),
     }
-    return _transition(actor, case_id, expected_version, "lodge_appeal", data)
+    return _transition(
+        actor, case_id, expected_version, "lodge_appeal", data, occurred_on=occurred_on or lodged_on
+    )
 
 
 def appeal_decision_record(
-    *, actor: User, case_id: int, expected_version: int, outcome: str, decided_on: dt.date
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    outcome: str,
+    decided_on: dt.date,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Record the court's judgment: the decision upheld, or annulled (then the application
     is examined again: ``appeal_reexamine``)."""
@@ -628,10 +696,19 @@ def appeal_decision_record(
         "appeal.outcome": _choice("outcome", outcome, AppealOutcome.values),
         "appeal.decided_on": _not_future("decided_on", decided_on).isoformat(),
     }
-    return _transition(actor, case_id, expected_version, "record_appeal_decision", data)
+    return _transition(
+        actor,
+        case_id,
+        expected_version,
+        "record_appeal_decision",
+        data,
+        occurred_on=occurred_on or decided_on,
+    )
 
 
-def appeal_reexamine(*, actor: User, case_id: int, expected_version: int) -> Case:
+def appeal_reexamine(
+    *, actor: User, case_id: int, expected_version: int, occurred_on: dt.date | None = None
+) -> Case:
     """Examine the application again after the court annulled the decision.
 
     Raises:
@@ -642,11 +719,18 @@ def appeal_reexamine(*, actor: User, case_id: int, expected_version: int) -> Cas
         raise ValidationError({"appeal": _("Only an annulled decision is examined again.")})
     # The earlier decision's data stays in the history; the new examination starts clean.
     data = {"decision.outcome": None, "decision.reasons": None, "approval.comments": None}
-    return _transition(actor, case_id, expected_version, "reopen_after_annulment", data)
+    return _transition(
+        actor, case_id, expected_version, "reopen_after_annulment", data, occurred_on=occurred_on
+    )
 
 
 def negative_finalise(
-    *, actor: User, case_id: int, expected_version: int, final_on: dt.date
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    final_on: dt.date,
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Close the case as a final negative decision (hand-over to the removal track, LFIP
     Art. 54).
@@ -660,7 +744,14 @@ def negative_finalise(
     ):
         raise ValidationError({"appeal": _("The court annulled the decision: examine it again.")})
     data = {"finality.date": _not_future("final_on", final_on).isoformat()}
-    return _transition(actor, case_id, expected_version, "finalise_negative", data)
+    return _transition(
+        actor,
+        case_id,
+        expected_version,
+        "finalise_negative",
+        data,
+        occurred_on=occurred_on or final_on,
+    )
 
 
 # --- Reporting duty and withdrawal -------------------------------------------------------------
@@ -728,6 +819,7 @@ def application_withdraw(
     kind: str,
     ground: str,
     notes: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Withdraw the application (transition ``withdraw``): explicitly, at the applicant's
     written request, or implicitly (LFIP Art. 77(1)). An implicit withdrawal is a
@@ -763,7 +855,7 @@ def application_withdraw(
     data = {
         "withdrawal.kind": kind,
         "withdrawal.ground": ground,
-        "withdrawal.on": timezone.localdate().isoformat(),
+        "withdrawal.on": (occurred_on or timezone.localdate()).isoformat(),
         "withdrawal.notes": _text("notes", notes, limit=2000, required=False) or None,
     }
-    return _transition(actor, case_id, expected_version, "withdraw", data)
+    return _transition(actor, case_id, expected_version, "withdraw", data, occurred_on=occurred_on)
