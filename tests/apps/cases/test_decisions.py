@@ -11,6 +11,7 @@ ones, filled by a context builder like the asylum app's.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import io
 import json
@@ -389,3 +390,33 @@ def test_a_refused_step_on_the_page_is_explained_and_kept_in_the_audit_trail(
     assert AuditEvent.objects.filter(
         action=AuditAction.ACCESS_DENIED, actor_id=colleague.pk, object_id=str(case.pk)
     ).exists()
+
+
+def test_a_decision_taken_before_ura_keeps_its_own_dates(
+    drafter: User, supervisor: User, case: Case
+) -> None:
+    """Brought in later (services only, not the API): the approval, the decision's date and
+    the history carry the day it was taken."""
+    day = dt.date(2026, 2, 3)
+    decision = decisions.decision_draft(
+        actor=drafter,
+        case_id=case.pk,
+        expected_version=_version(case),
+        outcome="refugee",
+        language="en",
+        reasons="Political opinion.",
+        occurred_on=day,
+    )
+    decisions.decision_submit(
+        actor=drafter, decision_id=decision.pk, expected_version=_version(case), occurred_on=day
+    )
+    approved = decisions.decision_approve(
+        actor=supervisor,
+        decision_id=decision.pk,
+        expected_version=_version(case),
+        occurred_on=day,
+    )
+    assert approved.decided_on == day
+    assert "3 February 2026" in approved.text
+    transition = CaseEvent.objects.get(case=case, transition="approve_decision")
+    assert transition.occurred_on == day

@@ -259,9 +259,11 @@ def decision_draft(
     outcome: str,
     language: str,
     reasons: str,
+    occurred_on: dt.date | None = None,
 ) -> CaseDecision:
     """Draft the case's decision from its procedure's template, in ``language``. A draft or
-    returned decision still open is replaced (kept as superseded).
+    returned decision still open is replaced (kept as superseded). ``occurred_on`` dates a
+    draft made earlier (decisions taken before Ura, brought in later).
 
     Raises:
         Http404, PermissionDenied, CaseConflictError: as for every case write.
@@ -276,13 +278,12 @@ def decision_draft(
         raise ValidationError({"language": _("No decision template in this language.")})
     if not reasons.strip():
         raise ValidationError({"reasons": _("Give the reasons in brief.")})
-    today = timezone.localdate()
     text = _fill(
         flow,
         case,
         outcome=outcome,
         language=language,
-        decided_on=today,
+        decided_on=occurred_on or timezone.localdate(),
         drafter=_signatory(actor, case),
         approver=_pending_approver(language),
     )
@@ -308,6 +309,7 @@ def decision_draft(
             case=case,
             actor=actor,
             kind=CaseEventKind.DECISION_DRAFTED,
+            occurred_on=occurred_on,
             decision_id=decision.pk,
             outcome=outcome,
         )
@@ -373,6 +375,7 @@ def _perform(
     transition: str | None,
     expected_version: int,
     data_changes: Mapping[str, Any],
+    occurred_on: dt.date | None = None,
 ) -> Case:
     if transition:
         return services.case_transition(
@@ -381,6 +384,7 @@ def _perform(
             transition=transition,
             expected_version=expected_version,
             data_changes=data_changes,
+            occurred_on=occurred_on,
         )
     return services.case_write(case=case, expected_version=expected_version)
 
@@ -409,9 +413,12 @@ def _assignees(case: Case) -> list[User]:
     ]
 
 
-def decision_submit(*, actor: User, decision_id: int, expected_version: int) -> CaseDecision:
+def decision_submit(
+    *, actor: User, decision_id: int, expected_version: int, occurred_on: dt.date | None = None
+) -> CaseDecision:
     """Hand the draft to a second person: the procedure's submit transition (with the outcome
-    and the reasons as case data) and the decision move together.
+    and the reasons as case data) and the decision move together. ``occurred_on`` records a
+    submission made earlier (decisions taken before Ura, brought in later).
 
     Raises:
         TransitionRefusedError: the transition's guards failed (nothing changes).
@@ -426,12 +433,17 @@ def decision_submit(*, actor: User, decision_id: int, expected_version: int) -> 
             flow.submit_transition,
             expected_version,
             {"decision.outcome": decision.outcome, "decision.reasons": decision.reasons},
+            occurred_on,
         )
         decision.status = DecisionStatus.SUBMITTED
         decision.submitted_at = timezone.now()
         decision.save(update_fields=["status", "submitted_at"])
         services.case_history_add(
-            case=case, actor=actor, kind=CaseEventKind.DECISION_SUBMITTED, decision_id=decision.pk
+            case=case,
+            actor=actor,
+            kind=CaseEventKind.DECISION_SUBMITTED,
+            occurred_on=occurred_on,
+            decision_id=decision.pk,
         )
         _audit(actor, case, "decision_submitted", decision)
     return decision
@@ -524,9 +536,13 @@ def _render(decision: CaseDecision, text: str, *, draft: bool) -> bytes:
         raise ValidationError({"text": str(error)}) from error
 
 
-def decision_approve(*, actor: User, decision_id: int, expected_version: int) -> CaseDecision:
+def decision_approve(
+    *, actor: User, decision_id: int, expected_version: int, occurred_on: dt.date | None = None
+) -> CaseDecision:
     """Approve a submitted decision: lock its text, render the final PDF, store it with the
     case's documents (with its SHA-256), and notify the drafter and the assigned users.
+    ``occurred_on`` dates an approval given earlier (decisions taken before Ura, brought in
+    later); the decision is dated that day.
 
     Raises:
         PermissionDenied: the actor drafted it, or may not approve.
@@ -536,7 +552,7 @@ def decision_approve(*, actor: User, decision_id: int, expected_version: int) ->
     decision = _open_for_writing(actor, decision_id, DecisionStatus.SUBMITTED)
     flow = _flow(decision.case)
     _reviewer_check(actor, decision, flow)
-    today = timezone.localdate()
+    today = occurred_on or timezone.localdate()
     text = _final_text(flow, decision, actor, today)
     pdf = _render(decision, text, draft=False)
     name = f"{decision.case.reference}-{decision.outcome}.{decision.language}.pdf"
@@ -545,7 +561,9 @@ def decision_approve(*, actor: User, decision_id: int, expected_version: int) ->
         services.document_stored(upload) as (stored, sha256, size),
         _step(actor, decision.case, flow.approve_transition),
     ):
-        case = _perform(actor, decision.case, flow.approve_transition, expected_version, {})
+        case = _perform(
+            actor, decision.case, flow.approve_transition, expected_version, {}, occurred_on
+        )
         document = CaseDocument.objects.create(
             case=case,
             kind="decision",
@@ -569,6 +587,7 @@ def decision_approve(*, actor: User, decision_id: int, expected_version: int) ->
             case=case,
             actor=actor,
             kind=CaseEventKind.DECISION_APPROVED,
+            occurred_on=occurred_on,
             decision_id=decision.pk,
             document_id=document.pk,
             sha256=sha256,
