@@ -146,6 +146,7 @@ def screening_record(
     conclusion: str,
     basis: str,
     profile: Mapping[str, Any] | None = None,
+    occurred_on: dt.date | None = None,
 ) -> Screening:
     """Store a screening with the indicator set in force today and act on the screener's
     conclusion: ``presumed_victim`` identifies (transition ``identify_presumed_victim``),
@@ -168,7 +169,8 @@ def screening_record(
         raise ValidationError({"conclusion": _("Choose a conclusion.")})
     if not basis.strip():
         raise ValidationError({"basis": _("Give the basis of your conclusion.")})
-    today = timezone.localdate()
+    # A screening entered later is assessed with the indicator set in force on its own day.
+    today = occurred_on or timezone.localdate()
     try:
         assessment = assess(current_indicator_set(today), list_code, observed)
     except IndicatorError as exc:
@@ -197,6 +199,7 @@ def screening_record(
                     transition="identify_presumed_victim",
                     expected_version=expected_version,
                     data_changes=changes,
+                    occurred_on=occurred_on,
                 )
             elif conclusion == ScreeningConclusion.NOT_IDENTIFIED:
                 changes["identification.conclusion_reason"] = basis.strip()
@@ -206,6 +209,7 @@ def screening_record(
                     transition="screen_out",
                     expected_version=expected_version,
                     data_changes=changes,
+                    occurred_on=occurred_on,
                 )
             else:
                 services.case_update(
@@ -254,6 +258,7 @@ def step_record(
     transition: str,
     data_changes: Mapping[str, Any],
     override_consent_reason: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Record one step of the procedure that needs no hand-off: the risk assessment, the
     "referral not possible" path, the victim permit, the assistance plan and reviews,
@@ -275,6 +280,7 @@ def step_record(
         expected_version=expected_version,
         data_changes=data_changes,
         override_consent_reason=override_consent_reason,
+        occurred_on=occurred_on,
     )
 
 
@@ -292,6 +298,7 @@ def case_refer(
     reason_code: str = htcds.ReferralReason.ADDITIONAL_SERVICES,
     services_requested: Sequence[str] = (),
     override_consent_reason: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """Refer a presumed victim to a partner organisation (or one unit of it): the ``refer``
     transition and the engine's referral — which grants the organisation view and change of
@@ -347,11 +354,12 @@ def case_refer(
                         "reason": reason.strip(),
                         "reason_code": str(reason_code),
                         "services": wanted,
-                        "date": timezone.localdate().isoformat(),
+                        "date": (occurred_on or timezone.localdate()).isoformat(),
                         "consent_overridden": referral.consent_overridden,
                     }
                 },
                 override_consent_reason=override_consent_reason,
+                occurred_on=occurred_on,
             )
     except (
         workflow.TransitionRefusedError,
@@ -370,6 +378,7 @@ def referral_answer(
     expected_version: int,
     accept: bool,
     note: str = "",
+    occurred_on: dt.date | None = None,
 ) -> Case:
     """The partner organisation accepts a referral (first assistance starts: transition
     ``accept_referral`` with ``referral.accepted_by``) or rejects it with a reason (the case
@@ -390,7 +399,7 @@ def referral_answer(
     data: dict[str, Any] = (
         {
             "referral.accepted_by": organisation.name if organisation else str(actor.agency_id),
-            "referral.accepted_on": timezone.localdate().isoformat(),
+            "referral.accepted_on": (occurred_on or timezone.localdate()).isoformat(),
         }
         if accept
         else {"referral.rejection_reason": note.strip()}
@@ -404,6 +413,7 @@ def referral_answer(
                 transition="accept_referral" if accept else "reject_referral",
                 expected_version=expected_version,
                 data_changes=data,
+                occurred_on=occurred_on,
             )
             step = handoffs.referral_accept if accept else handoffs.referral_reject
             step(
