@@ -145,3 +145,16 @@ def test_the_asylum_api_refuses_a_case_of_another_procedure(
     )
     assert response.status_code == 422
     assert "case" in response.json()["errors"]
+
+
+def test_an_unknown_date_of_birth_is_written_as_not_known(
+    worker: User, worker_client: Client
+) -> None:
+    """Many applicants do not know their date of birth; the decision can still be drafted."""
+    applicant = {"name": "Amina Haddad", "nationality": "IRN"}
+    case = make_case(
+        owner=worker, state="assessment", assigned=(worker,), data={**DATA, "applicant": applicant}
+    )
+    response = _draft(worker_client, case, "rejected", "en")
+    assert response.status_code == 201, response.content
+    assert "Date of birth: not known" in response.json()["text"]

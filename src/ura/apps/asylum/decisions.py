@@ -198,7 +198,9 @@ def decision_context(case: Case, outcome: str, language: str) -> dict[str, Any]:
                     ("name", applicant.get("name")),
                     ("identification_number", data.get("foreigner_id")),
                     ("nationality", applicant.get("nationality")),
-                    ("date_of_birth", applicant.get("date_of_birth")),
+                    # Many applicants do not know their date of birth: the decision says so
+                    # rather than waiting for a date that does not exist.
+                    ("date_of_birth", applicant.get("date_of_birth") or _("not known")),
                 )
                 if value
             },
