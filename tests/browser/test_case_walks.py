@@ -350,13 +350,18 @@ def test_a_trafficking_referral_from_screening_to_acceptance_by_the_ngo(
         for label in labels:
             # The label goes on with the indicator's grade, "(strong)".
             page.get_by_role("group", name=group).get_by_label(label).check()
+    # The rule's advice comes first, before the screener has written a word.
+    page.get_by_role("button", name="See the rule's assessment").click()
+    rule = page.locator("section.card", has_text="The rule's assessment")
+    expect(rule).to_contain_text("Trafficked: recruitment, exploitation and means")
+    expect(page.locator(".errors")).to_have_count(0)  # nothing is missing yet: only a preview
+    expect(
+        page.get_by_role("group", name="Coercion at destination").get_by_label("Debt bondage")
+    ).to_be_checked()
     page.get_by_label("Your conclusion", exact=True).select_option("presumed_victim")
     page.get_by_label("Basis of your conclusion").fill(
         "Passport withheld by the employer, debt for the travel, locked dormitory."
     )
-    page.get_by_role("button", name="See the rule's assessment").click()
-    rule = page.locator("section.card", has_text="The rule's assessment")
-    expect(rule).to_contain_text("Trafficked: recruitment, exploitation and means")
     page.get_by_role("button", name="Record the screening").click()
     page.wait_for_url(f"{base}/trafficking/cases/{case_id}/")
     _done(page, "Screening recorded.")
