@@ -241,6 +241,30 @@ def test_caseworkers_may_not_assign(worker: User, client: Client) -> None:
     assert response.status_code == 403
 
 
+def test_the_caseworker_of_a_restricted_case_brings_in_their_supervisor(unit: Unit) -> None:
+    """Nobody else sees a trafficking case, so the one working on it assigns the supervisor
+    who must approve its closure; a caseworker not on it cannot."""
+    worker = make_user(role=RoleCode.CASEWORKER, unit=unit)
+    supervisor = make_user(role=RoleCode.SUPERVISOR, unit=unit)
+    mine = login(Client(), worker)
+    case = _post(
+        mine, f"{API}/", {"procedure": "trafficking", "person_id": make_person(owner=worker)}
+    ).json()
+    assert login(Client(), supervisor).get(f"{API}/{case['id']}").status_code == 404
+    assigned = _post(
+        mine, f"{API}/{case['id']}/assignments", {"version": 1, "user_ids": [supervisor.pk]}
+    )
+    assert assigned.status_code == 200, assigned.content
+    assert login(Client(), supervisor).get(f"{API}/{case['id']}").status_code == 200
+    other = make_user(role=RoleCode.CASEWORKER, unit=unit)
+    refused = _post(
+        login(Client(), other),
+        f"{API}/{case['id']}/assignments",
+        {"version": 2, "user_ids": [other.pk]},
+    )
+    assert refused.status_code == 404
+
+
 def test_unassigning_ends_access_to_a_restricted_case(unit: Unit) -> None:
     supervisor = make_user(role=RoleCode.SUPERVISOR, unit=unit)
     boss = login(Client(), supervisor)

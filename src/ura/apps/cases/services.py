@@ -424,6 +424,10 @@ def _assignees(case: Case, user_ids: Iterable[int]) -> list[User]:
     return [users[i] for i in ids]
 
 
+def _assigned_now(case: Case, user: User) -> bool:
+    return case.assignments.filter(user_id=user.pk, ended_at__isnull=True).exists()
+
+
 def _require_assign(actor: User) -> None:
     if ASSIGN not in role_permissions(actor):
         raise PermissionDenied("You may not assign cases.")
@@ -453,13 +457,19 @@ def case_assign(
     """Assign users of the owning agency to a case (those already assigned stay); each new
     assignee is notified.
 
+    A restricted case is invisible to supervisors until someone brings them in, so the users
+    working on it may assign colleagues of the owning agency themselves — a supervisor to
+    approve a closure or a decision, a colleague to cover an absence. Anyone else needs the
+    assigning permission.
+
     Raises:
         PermissionDenied: the actor may not assign cases, or not change this one.
         ValidationError: a user is unknown, inactive, of another agency or sees no cases.
         CaseConflictError: the case changed since ``expected_version``.
     """
-    _require_assign(actor)
     case = _checked(actor, case_id)
+    if not (case.restricted and _assigned_now(case, actor)):
+        _require_assign(actor)
     users = _assignees(case, user_ids)
     with transaction.atomic():
         _assign(actor, case, expected_version, users)
@@ -484,14 +494,16 @@ def cases_assign_bulk(
 
 
 def case_unassign(*, actor: User, case_id: int, expected_version: int, user_id: int) -> Case:
-    """End a user's assignment to a case. On a restricted case this ends their access.
+    """End a user's assignment to a case. On a restricted case this ends their access; there,
+    as for assigning, the users working on it may do it themselves.
 
     Raises:
         PermissionDenied: the actor may not assign cases, or not change this one.
         ValidationError: the user is not assigned.
     """
-    _require_assign(actor)
     case = _checked(actor, case_id)
+    if not (case.restricted and _assigned_now(case, actor)):
+        _require_assign(actor)
     with transaction.atomic():
         ended = case.assignments.filter(user_id=user_id, ended_at__isnull=True).update(
             ended_at=timezone.now()

@@ -468,9 +468,10 @@ def _detail_context(
     found = selectors.case_file(case=case)
     procedure = _procedure(case)
     can_change = may(user, "change", case)
-    can_assign = ASSIGN in role_permissions(user)
     initial = {"version": case.version}
     assigned_ids = {a.user_id for a in found.assignments}
+    # Those working on a restricted case bring in colleagues themselves (services.case_assign).
+    can_assign = ASSIGN in role_permissions(user) or (case.restricted and user.pk in assigned_ids)
     unit_users = overview.assignable_users(unit_id=case.owning_unit_id) if can_assign else []
     recipients = overview.handoff_recipients(actor=user) if can_change else []
     flags = selectors.visible_vulnerabilities(user, case)
