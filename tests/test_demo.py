@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from ura.apps.accounts.models import AccessGrant, Agency, AgencyKind, RoleAssignment, RoleCode, User
+from ura.apps.cases.models import Case, CaseDeadline, CaseDecision, CaseEvent
 from ura.apps.core.models import AuditEvent
 from ura.apps.people.models import PersonRecord
 from ura.apps.sources.models import IngestBatch, QuarantinedRow, Source
 from ura.web.demo import DEMO_PASSWORD, DEMO_RECORDS, demo_extracts_load, demo_load
+from ura.web.demo_cases import demo_cases_load
 
 
 @pytest.mark.django_db
@@ -93,3 +96,38 @@ def test_demo_extracts_are_ingested_and_linked_into_a_published_index(tmp_path: 
     assert QuarantinedRow.objects.exists()
     assert PersonRecord.objects.filter(source="ngo-shelter-intake").exists()
     assert demo_extracts_load(tmp_path, persons=300) is None  # re-running changes nothing
+
+
+@pytest.mark.django_db
+def test_demo_casework_spans_the_procedures_and_keeps_need_to_know(tmp_path: Path) -> None:
+    """Asylum cases at many stages with a backlog, decisions awaiting approval, approved
+    decisions with their PDF; trafficking cases referred to the shelter, which sees exactly
+    those; every case made through the services (history and audit), re-running adds none."""
+    users = {u.username: u for u, _, _ in demo_load()}
+    demo_extracts_load(tmp_path, persons=300)
+    opened = demo_cases_load(users, asylum_cases=60, trafficking_cases=36)
+    assert opened == (60, 36)
+    asylum = Case.objects.filter(procedure_code="asylum")
+    assert asylum.values("state").distinct().count() >= 8
+    assert asylum.filter(owning_unit=users["caseworker.gaziantep"].unit).exists()
+    assert CaseDeadline.objects.filter(status="overdue", code="decision_regular").exists()
+    assert CaseDecision.objects.filter(status="approved", document__isnull=False).exists()
+    assert not CaseEvent.objects.filter(occurred_on__gt=timezone.localdate()).exists()
+    trafficking = Case.objects.filter(procedure_code="trafficking")
+    assert trafficking.count() == 36
+    assert all(trafficking.values_list("restricted", flat=True))
+    shelter_unit = users["ngo.shelter"].unit
+    assert shelter_unit is not None
+    shelter = Client()
+    shelter.force_login(users["ngo.shelter"])
+    seen = {c["id"] for c in shelter.get("/api/v1/cases/").json()["results"]}
+    referred = set(
+        trafficking.filter(
+            referrals__to_agency=shelter_unit.agency_id,
+            referrals__status__in=["in_progress", "accepted"],
+        ).values_list("pk", flat=True)
+    )
+    assert referred
+    assert seen == referred
+    assert AuditEvent.objects.filter(object_type="cases.case").exists()
+    assert demo_cases_load(users) == (0, 0)

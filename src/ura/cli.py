@@ -63,11 +63,21 @@ def demo(
         run = demo_extracts_load(
             Path(settings.VAR_DIR) / "demo-extracts", progress=lambda m: status.update(m)
         )
+        from ura.web.demo_cases import demo_cases_load
+
+        opened = demo_cases_load(
+            {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
+        )
     if run is not None:
         console.print(
             f"Person index published: {run.figures['records']} records from seven agency"
             f" extracts and the demo registrations, linked into {run.figures['persons']}"
             f" persons; {run.figures['review_pairs']} pairs await clerical review."
+        )
+    if any(opened):
+        console.print(
+            f"Casework opened: {opened[0]} asylum cases at every stage (with a backlog) and"
+            f" {opened[1]} trafficking cases, most referred to the demo shelter organisation."
         )
     from rich.table import Table
 

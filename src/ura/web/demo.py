@@ -40,7 +40,7 @@ from ura.synth import write_extracts
 DEMO_PASSWORD = "ura-demo-2026!"  # noqa: S105 (printed to the user on purpose)
 
 #: How many synthetic person records the demo holds.
-DEMO_RECORDS = 200
+DEMO_RECORDS = 600
 _SEED = 2026
 
 
@@ -230,6 +230,14 @@ _USERS: tuple[tuple[str, str, str, str, str, RoleCode], ...] = (
         "Zeynep",
         "Ergin",
         "tr-pmm-istanbul",
+        "protection",
+        RoleCode.SUPERVISOR,
+    ),
+    (
+        "supervisor.gaziantep",
+        "Hakan",
+        "Demir",
+        "tr-pmm-gaziantep",
         "protection",
         RoleCode.SUPERVISOR,
     ),
