@@ -26,7 +26,7 @@ from django.utils import timezone
 from ura.apps.accounts.models import Agency, Unit, User
 from ura.apps.asylum import services as asylum
 from ura.apps.asylum.selectors import triage_proposal
-from ura.apps.cases import decisions
+from ura.apps.cases import consents, decisions
 from ura.apps.cases import services as cases
 from ura.apps.cases.models import Case
 from ura.apps.people.models import IndexHead, PersonLink, PersonRecord
@@ -528,7 +528,7 @@ def _trafficking_case(
         return
     on = next(days)
     person = case.persons.get().person_id
-    cases.consent_record(
+    consents.consent_record(
         actor=worker,
         case_id=case.pk,
         expected_version=case.version,

@@ -16,7 +16,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ura.apps.accounts.selectors import acting_user
-from ura.apps.cases import handoffs, selectors, services, workflow
+from ura.apps.cases import consents, handoffs, selectors, services, workflow
 from ura.apps.cases.access import access_case_by_id, access_case_document_by_id
 from ura.apps.cases.models import (
     Case,
@@ -540,7 +540,7 @@ def complete_task(
 def record_consent(
     request: HttpRequest, case_id: int, payload: ConsentIn
 ) -> Status[dict[str, Any]]:
-    consent = services.consent_record(
+    consent = consents.consent_record(
         actor=acting_user(request.user),
         case_id=case_id,
         expected_version=payload.version,
@@ -557,7 +557,7 @@ def record_consent(
 def withdraw_consent(
     request: HttpRequest, case_id: int, consent_id: int, payload: Versioned
 ) -> dict[str, Any]:
-    consent = services.consent_withdraw(
+    consent = consents.consent_withdraw(
         actor=acting_user(request.user),
         case_id=case_id,
         expected_version=payload.version,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from ura.apps.accounts.selectors import acting_user
-from ura.apps.cases import handoffs, overview, selectors, services
+from ura.apps.cases import consents, handoffs, overview, selectors, services
 from ura.apps.cases.access import access_case_by_id, access_case_document_by_id
 from ura.apps.cases.forms import (
     AssignForm,
@@ -186,7 +186,7 @@ def consent_record(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda actor, version: services.consent_record(
+        lambda actor, version: consents.consent_record(
             actor=actor,
             case_id=case_id,
             expected_version=version,
@@ -208,7 +208,7 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
         request,
         case_id,
         _posted(request, VersionedForm),
-        lambda actor, version: services.consent_withdraw(
+        lambda actor, version: consents.consent_withdraw(
             actor=actor, case_id=case_id, expected_version=version, consent_id=consent_id
         ),
         _("Withdrawal of consent recorded."),
