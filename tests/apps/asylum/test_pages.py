@@ -5,6 +5,7 @@ reporting, queues and the backlog dashboard."""
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -160,6 +161,40 @@ def test_the_assessment_editor_writes_sections_and_citations(
     worker_client.post(url, {"form": "uncite", "version": case.version, "passage_hash": digest})
     case.refresh_from_db()
     assert "citations" not in case.data["assessment"]
+
+
+class _FieldsetInParagraph(HTMLParser):
+    """Notes every <fieldset> opened while a <p> is open: a <p> cannot hold one, so a
+    browser closes the <p> early and the help and errors fall out of the form's layout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open_paragraphs = 0
+        self.misplaced = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p":
+            self.open_paragraphs += 1
+        elif tag == "fieldset" and self.open_paragraphs:
+            self.misplaced += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self.open_paragraphs:
+            self.open_paragraphs -= 1
+
+
+@pytest.mark.parametrize(
+    ("state", "page"), [("assessment", "assessment"), ("screening", "screening")]
+)
+def test_multiple_choices_are_fieldsets_outside_paragraphs(
+    state: str, page: str, worker: User, worker_client: Client
+) -> None:
+    case = make_case(owner=worker, state=state, assigned=(worker,))
+    html = worker_client.get(f"/asylum/cases/{case.pk}/{page}/").content.decode()
+    parser = _FieldsetInParagraph()
+    parser.feed(html)
+    assert html.count("<fieldset>") >= 2
+    assert parser.misplaced == 0
 
 
 def test_reporting_page_and_missed_reporting_list(
