@@ -61,6 +61,27 @@ def test_the_home_page_lists_pseudonyms_and_waiting_referrals(world: World) -> N
     assert login(Client(), world.outsider).get(f"/trafficking/cases/{case_id}/").status_code == 404
 
 
+def test_the_home_page_names_each_state_by_its_label(world: World) -> None:
+    client = login(Client(), world.worker)
+    case_id, _person = open_case(world.worker)
+    screen(client, case_id)
+    home = client.get("/trafficking/").content.decode()
+    assert "<td>Presumed victim identified</td>" in home
+    assert "<td>presumed_victim</td>" not in home
+
+
+def test_the_referrals_page_names_the_services_requested(world: World) -> None:
+    client = login(Client(), world.worker)
+    case_id, person = open_case(world.worker)
+    screen(client, case_id)
+    step(client, case_id, "assess_risk", RISK)
+    consent(client, case_id, person)
+    assert refer(client, case_id, world.ngo).status_code == 200
+    page = login(Client(), world.ngo_worker).get("/trafficking/referrals/").content.decode()
+    assert "<dd>Accommodation, Psychosocial</dd>" in page
+    assert "accommodation, psychosocial" not in page
+
+
 def test_services_and_the_htcds_download_from_the_pages(world: World) -> None:
     world.ngo.agency.name = "@SUM(1+1) shelter"
     world.ngo.agency.save()

@@ -31,6 +31,7 @@ from ura.apps.trafficking.panels import trafficking_panel
 from ura.apps.trafficking.roles import IDENTIFY, MANAGE, REFER
 from ura.casework import htcds
 from ura.casework.indicators import IndicatorError
+from ura.casework.procedures import UnknownProcedureError
 
 CONFLICT = _(
     "Someone else changed this case while you were working on it. Reload it and try again."
@@ -79,6 +80,23 @@ def _guard_text(code: str, detail: str) -> str:
 # --- Lists ---------------------------------------------------------------------------------------
 
 
+def _state_label(case: Any) -> str:
+    """The state's label in the procedure version the case follows (its code if that version
+    no longer names it, so the list still opens)."""
+    try:
+        return str(workflow.procedure_of(case).state(case.state).label)
+    except (KeyError, UnknownProcedureError):
+        return str(case.state)
+
+
+def _services_requested(joined: str) -> str:
+    """``Referral.service`` keeps the HTCDS codes of the services, comma-joined: the recipient
+    reads the labels the referral form offered the referrer."""
+    labels = dict(getattr(forms.ReferralForm.base_fields["services"], "choices", []))
+    codes = [code.strip() for code in joined.split(",") if code.strip()]
+    return ", ".join(str(labels.get(code, code)) for code in codes)
+
+
 @login_required
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
@@ -90,7 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "trafficking/home.html",
         {
-            "rows": [(c, selectors.pseudonym(c)) for c in cases],
+            "rows": [(c, selectors.pseudonym(c), _state_label(c)) for c in cases],
             "referrals": selectors.referrals_awaiting(actor=user) if user.has_perm(MANAGE) else [],
             "may_export_all": user.has_perm("trafficking.approve_closure")
             and user.has_perm("trafficking.export_htcds"),
@@ -252,6 +270,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
                     r,
                     selectors.pseudonym(r.case),
                     forms.ReferralAnswerForm(initial={"version": r.case.version}),
+                    _services_requested(r.service),
                 )
                 for r in found
             ],
