@@ -335,6 +335,32 @@ def test_the_generic_transition_form_moves_the_case(worker: User) -> None:
     assert "“Interview held” recorded." in _text(client.get(response["Location"]))
 
 
+def test_the_generic_transition_form_labels_its_fields_in_words(worker: User) -> None:
+    case = _open(worker)
+    page = _text(login(Client(), worker).get(f"/cases/{case.pk}/"))
+    assert '<label for="id_t-interview-data:interview.date">Interview: date</label>' in page
+    assert ">interview.date<" not in page
+
+
+def test_the_case_page_offers_only_the_steps_the_users_roles_permit(
+    worker: User, supervisor: User
+) -> None:
+    """Deciding needs cases.approve_case, which a caseworker's role does not grant: the
+    caseworker is not offered the step (the guard would refuse it); the supervisor is."""
+    case = _open(worker)
+    mine = login(Client(), worker)
+    mine.post(
+        f"/cases/{case.pk}/transition",
+        _transition(case, "interview", 1, **{"data:interview.date": "2026-01-20"}),
+    )
+    worker_page = _text(mine.get(f"/cases/{case.pk}/"))
+    assert "Interviewed here" in worker_page
+    assert 'id="step-decide"' not in worker_page
+    assert "Needs permission" not in worker_page
+    supervisor_page = _text(login(Client(), supervisor).get(f"/cases/{case.pk}/"))
+    assert 'id="step-decide"' in supervisor_page
+
+
 def test_a_failing_guard_is_shown_and_nothing_changes(worker: User) -> None:
     case = _open(worker)
     response = login(Client(), worker).post(

@@ -8,7 +8,7 @@ field): the service refuses the write when someone else changed the case in betw
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from ura.apps.cases.models import ConsentKind, Priority, Vulnerability
 
 if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
     from ura.apps.accounts.models import User
     from ura.apps.cases.overview import Recipient
 
@@ -95,12 +97,22 @@ class CaseCreateForm(forms.Form):
         self.fields["procedure"].choices = list(procedures)  # type: ignore[attr-defined]
 
 
+def path_label(path: str) -> str:
+    """A data path in words for a form's label: ``detention.ground`` is "Detention: ground",
+    ``interview.held_on`` "Interview: held on" (a caseworker does not read dotted paths)."""
+    parts = [part.replace("_", " ").strip() for part in path.split(".") if part.strip()]
+    if not parts:
+        return path
+    return ": ".join([parts[0].capitalize(), *parts[1:]])
+
+
 class TransitionForm(VersionedForm):
     """The generic form of one transition: one text input per data path the transition
     requires (prefilled with what the case holds), the day it happened and, when the
     transition needs consent and the user may override it, the override's reason.
 
-    Field names are ``data:<path>`` so that a path such as ``interview.date`` survives."""
+    Field names are ``data:<path>`` so that a path such as ``interview.date`` survives; each
+    is labelled from its path ("Detention: ground") unless ``labels`` names it."""
 
     transition = forms.CharField(widget=forms.HiddenInput, max_length=64)
     occurred_on = forms.DateField(
@@ -116,14 +128,16 @@ class TransitionForm(VersionedForm):
         required_paths: Sequence[str] = (),
         current: dict[str, str] | None = None,
         consent_override: bool = False,
+        labels: Mapping[str, str | Promise] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         current = current or {}
+        labels = labels or {}
         self.paths = list(required_paths)
         for path in self.paths:
             self.fields[f"data:{path}"] = forms.CharField(
-                label=path,
+                label=str(labels.get(path) or path_label(path)),
                 required=False,
                 max_length=2000,
                 initial=current.get(path, ""),

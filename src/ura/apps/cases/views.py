@@ -392,27 +392,36 @@ def _transition_entries(
     entries = []
     for available in workflow.transitions_available(case):
         code = available["code"]
+        guards = procedure.transition(code).guards
+        refused_here = bound is not None and bound.initial.get("transition") == code
+        # Only the steps the user's roles permit (the permissions the engine's guard checks,
+        # services.case_transition): the others would be refused. A step just refused stays,
+        # with its form and the reasons.
+        if guards.permission and guards.permission not in perms and not refused_here:
+            continue
         page = panels.transition_page(request, case, code)
-        transition = procedure.transition(code) if procedure else None
-        entry: dict[str, Any] = {"code": code, "label": available["label"], "url": page}
-        if transition is not None:
-            entry["guards"] = transition.guards
-            try:
-                entry["to"] = procedure.state(available["to"]).label if procedure else ""
-            except KeyError:
-                entry["to"] = available["to"]
+        entry: dict[str, Any] = {
+            "code": code,
+            "label": available["label"],
+            "url": page,
+            "guards": guards,
+        }
+        try:
+            entry["to"] = procedure.state(available["to"]).label
+        except KeyError:
+            entry["to"] = available["to"]
         if page is None:
-            if bound is not None and bound.initial.get("transition") == code:
-                entry["form"] = bound
-            else:
-                guards = transition.guards if transition else None
-                entry["form"] = TransitionForm(
+            entry["form"] = (
+                bound
+                if refused_here
+                else TransitionForm(
                     initial={"version": case.version, "transition": code},
-                    required_paths=guards.required if guards else (),
-                    current=_current_values(case.data, guards.required if guards else ()),
-                    consent_override=bool(guards and guards.consent) and OVERRIDE_CONSENT in perms,
+                    required_paths=guards.required,
+                    current=_current_values(case.data, guards.required),
+                    consent_override=bool(guards.consent) and OVERRIDE_CONSENT in perms,
                     prefix=f"t-{code}",
                 )
+            )
         entries.append(entry)
     return entries
 
