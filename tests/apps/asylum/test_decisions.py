@@ -3,6 +3,7 @@ window from the procedure's rules (never from a template), and the missing parts
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +12,12 @@ from django.test import Client
 from tests.apps.asylum.conftest import CASES, post, step
 from tests.apps.cases.factories import make_case
 from ura.apps.accounts.models import User
+from ura.apps.asylum import decisions as asylum_decisions
 from ura.apps.asylum.vocabulary import Outcome
+from ura.apps.cases.decisions import DecisionFlow
 from ura.apps.cases.models import Case
+from ura.apps.trafficking import decisions as trafficking_decisions
+from ura.casework import documents
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +137,30 @@ def test_a_draft_names_what_the_case_lacks(worker: User, worker_client: Client) 
     response = _draft(worker_client, case, "rejected", "en")
     assert response.status_code == 422
     message = str(response.json()["errors"])
-    assert "assessment.material_facts" in message
-    assert "Amina" not in message  # paths, never values
+    # In words the caseworker knows, the assessment editor's section names.
+    assert "The case lacks what this decision needs: " in message
+    assert "Material facts (assessment)" in message
+    assert "Credibility (assessment)" in message
+    assert "assessment." not in message
+    assert "Amina" not in message  # what is missing, never values
+
+
+def test_a_draft_names_the_outcome_details_by_the_assessment_input(
+    worker: User, worker_client: Client
+) -> None:
+    """A grant needs the Convention grounds ticked in the assessment (outcome_details)."""
+    assessment = {k: v for k, v in DATA["assessment"].items() if k != "convention_grounds"}
+    case = make_case(
+        owner=worker,
+        state="assessment",
+        assigned=(worker,),
+        data={**DATA, "assessment": assessment},
+    )
+    response = _draft(worker_client, case, "refugee", "en")
+    assert response.status_code == 422
+    assert response.json()["errors"]["outcome"] == [
+        "The case lacks what this decision needs: the Convention grounds ticked in the assessment."
+    ]
 
 
 def test_the_asylum_api_refuses_a_case_of_another_procedure(
@@ -158,3 +185,12 @@ def test_an_unknown_date_of_birth_is_written_as_not_known(
     response = _draft(worker_client, case, "rejected", "en")
     assert response.status_code == 201, response.content
     assert "Date of birth: not known" in response.json()["text"]
+
+
+@pytest.mark.parametrize("flow", [asylum_decisions.FLOW, trafficking_decisions.FLOW])
+def test_every_label_names_a_part_the_templates_read(flow: DecisionFlow) -> None:
+    """A label for a path no template reads would never be shown (a misspelt path)."""
+    folder = Path(documents.__file__).parent / "templates" / "decisions" / flow.procedure_code
+    read = "".join(t.read_text(encoding="utf-8") for t in folder.glob("*.j2"))
+    assert flow.field_labels
+    assert [path for path in flow.field_labels if path not in read] == []

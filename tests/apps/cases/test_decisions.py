@@ -309,8 +309,54 @@ def test_a_draft_missing_case_data_names_what_is_missing(
     decisions.register_decision_flow(dataclasses.replace(flow, context=without_applicant))
     refused = _draft(login(Client(), drafter), case)
     assert refused.status_code == 422
-    assert "missing variables: applicant" in json.dumps(refused.json())
+    assert "The case lacks what this decision needs: applicant." in json.dumps(refused.json())
     assert not CaseDecision.objects.exists()
+
+
+def test_a_draft_names_what_is_missing_in_the_flows_words(
+    drafter: User, case: Case, flow: decisions.DecisionFlow
+) -> None:
+    """A labelled path is named by its label, the others by their longest labelled prefix
+    (each label once), an unlabelled one by its path."""
+
+    def lacking(case: Case, outcome: str, language: str) -> dict[str, Any]:
+        context = _context(case, outcome, language)
+        context["applicant"] = {
+            k: v
+            for k, v in context["applicant"].items()
+            if k not in ("date_of_birth", "nationality", "name")
+        }
+        context.pop("authority")
+        return context
+
+    labels = {
+        "applicant.date_of_birth": "the applicant's date of birth",
+        "applicant": "who the applicant is",
+    }
+    decisions.register_decision_flow(
+        dataclasses.replace(flow, context=lacking, field_labels=labels)
+    )
+    refused = _draft(login(Client(), drafter), case)
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["outcome"] == [
+        # In the template's order; the unlabelled "authority" by its path.
+        "The case lacks what this decision needs: authority; who the applicant is; "
+        "the applicant's date of birth."
+    ]
+    assert not CaseDecision.objects.exists()
+
+
+def test_the_longest_labelled_prefix_names_a_path() -> None:
+    flow = decisions.DecisionFlow(
+        procedure_code="asylum",
+        outcomes={"refugee": "Refugee status"},
+        languages=("en",),
+        context=_context,
+        field_labels={"citations": "the sources", "citations[1].url": "the first source's link"},
+    )
+    assert decisions.missing_in_words(
+        flow, ["citations[1].url", "citations[2].title", "citations[3].url", "facts"]
+    ) == ["the first source's link", "the sources", "facts"]
 
 
 def test_a_tampered_final_pdf_is_never_handed_out(

@@ -17,7 +17,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ura.apps.asylum.selectors import authority_names
 from ura.apps.asylum.vocabulary import (
@@ -218,6 +221,52 @@ def decision_context(case: Case, outcome: str, language: str) -> dict[str, Any]:
     return context
 
 
+def _section(label: str | Promise) -> str | Promise:
+    return format_lazy(gettext_lazy("{section} (assessment)"), section=label)
+
+
+#: What a draft names when the case lacks a part its template reads: the place in Ura where
+#: the caseworker completes it (registration, the screening findings, the assessment editor).
+FIELD_LABELS: dict[str, str | Promise] = {
+    "applicant": gettext_lazy("the applicant's registration details"),
+    "applicant.name": gettext_lazy("the applicant's name as registered"),
+    "applicant.identification_number": gettext_lazy(
+        "the applicant's foreigner identification number (registration)"
+    ),
+    "applicant.nationality": gettext_lazy("the applicant's nationality (registration)"),
+    "applicant.date_of_birth": gettext_lazy("the applicant's date of birth"),
+    "authority": gettext_lazy("the deciding office and the assigned province (registration)"),
+    "assessment": gettext_lazy("the assessment"),
+    **{
+        f"assessment.{code}": _section(label)
+        for code, label in AssessmentSection.choices
+        if code in _TEMPLATE_SECTIONS
+    },
+    # The template's credibility part joins the assessment's two credibility sections.
+    "assessment.credibility": _section(gettext_lazy("Credibility")),
+    "citations": gettext_lazy("the sources cited in the assessment"),
+    "facts": gettext_lazy("the facts of the application"),
+    "outcome_details": gettext_lazy("the findings this outcome rests on (assessment)"),
+    "outcome_details.convention_ground": gettext_lazy(
+        "the Convention grounds ticked in the assessment"
+    ),
+    "outcome_details.serious_harm": gettext_lazy(
+        "the kinds of serious harm (LFIP Art. 63) ticked in the assessment"
+    ),
+    "outcome_details.clause": gettext_lazy(
+        "the exclusion clause (LFIP Art. 64) chosen in the assessment"
+    ),
+    "outcome_details.ground": gettext_lazy(
+        "the ground of inadmissibility (LFIP Art. 72), from the step “Assess on an "
+        "inadmissibility ground”"
+    ),
+    "appeal": gettext_lazy(
+        "the appeal court and window: the assigned province (registration) and an appeal rule "
+        "of the procedure for this outcome"
+    ),
+}
+
+
 FLOW = DecisionFlow(
     procedure_code="asylum",
     outcomes={o.value: o.label for o in Outcome},
@@ -226,4 +275,5 @@ FLOW = DecisionFlow(
     submit_transition="submit_for_approval",
     approve_transition="approve_decision",
     return_transition="return_for_revision",
+    field_labels=FIELD_LABELS,
 )

@@ -23,7 +23,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -71,7 +71,13 @@ ContextBuilder = Callable[[Case, str, str], Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class DecisionFlow:
-    """How one procedure's decisions are drafted and approved."""
+    """How one procedure's decisions are drafted and approved.
+
+    ``field_labels`` names, in words a caseworker knows, the template variables the case may
+    lack (``applicant.date_of_birth``: "the applicant's date of birth"): a key names a path
+    or every path under it (``assessment`` covers ``assessment.material_facts``); a draft the
+    case cannot fill says what to complete in these words, the path itself when unnamed.
+    """
 
     procedure_code: str
     outcomes: Mapping[str, str | Promise]
@@ -80,6 +86,7 @@ class DecisionFlow:
     submit_transition: str | None = None
     approve_transition: str | None = None
     return_transition: str | None = None
+    field_labels: Mapping[str, str | Promise] = field(default_factory=dict)
 
 
 _flows: dict[str, DecisionFlow] = {}
@@ -223,11 +230,35 @@ def _fill(
     try:
         return render_decision_text(flow.procedure_code, outcome, language, context)
     except DocumentError as error:
-        # The template names what the case lacks (e.g. "missing variables: applicant.name");
-        # paths, not values: no personal data in the message.
+        if not error.missing:  # no template, or a template error: nothing the case can add
+            raise ValidationError(
+                {"outcome": _("The decision cannot be drafted: %s") % error}
+            ) from error
+        # What the case lacks, named in words (never its values: no personal data here).
         raise ValidationError(
-            {"outcome": _("The decision cannot be drafted: %s") % error}
+            {
+                "outcome": _("The case lacks what this decision needs: %(missing)s.")
+                % {"missing": "; ".join(missing_in_words(flow, error.missing))}
+            }
         ) from error
+
+
+def missing_in_words(flow: DecisionFlow, paths: Sequence[str]) -> list[str]:
+    """The flow's words for each missing template path, in order and each once: the label of
+    the path, else of its longest labelled prefix (``citations`` for ``citations[1].url``),
+    else the path itself."""
+    named: list[str] = []
+    for path in paths:
+        label = path
+        candidate = path
+        while candidate:
+            if candidate in flow.field_labels:
+                label = str(flow.field_labels[candidate])
+                break
+            candidate = candidate[: max(candidate.rfind("."), candidate.rfind("["), 0)]
+        if label not in named:
+            named.append(label)
+    return named
 
 
 def _pending_approver(language: str) -> dict[str, str]:

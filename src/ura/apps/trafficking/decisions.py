@@ -149,6 +149,27 @@ def decision_context(case: Case, outcome: str, language: str) -> Mapping[str, An
     return context
 
 
+#: What a draft names when the case lacks a part its template reads (``cases.decisions``):
+#: the step of the procedure that records it.
+FIELD_LABELS = {
+    "applicant": _("the person's pseudonym and person-index record"),
+    "applicant.nationality": _("the person's citizenship (screening profile)"),
+    "authority": _("the identifying office"),
+    "facts": _("the facts of the case"),
+    "assessment": _("the screening"),
+    "assessment.indicators": _("the indicators observed and the screener's basis (screening)"),
+    "outcome_details": _("the identification's details"),
+    "outcome_details.exploitation_type": _(
+        "the forms of exploitation (screening profile or indicator list)"
+    ),
+    "outcome_details.services": _("the services of assistance (referral or services)"),
+    "outcome_details.reflection_period_days": _(
+        "the recovery and reflection period of the procedure (LFIP Art. 48)"
+    ),
+    "appeal": _("the appeal court and window"),
+}
+
+
 FLOW = DecisionFlow(
     procedure_code="trafficking",
     outcomes={
@@ -162,4 +183,5 @@ FLOW = DecisionFlow(
     submit_transition=None,
     approve_transition=None,
     return_transition=None,
+    field_labels=FIELD_LABELS,
 )
