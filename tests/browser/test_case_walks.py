@@ -415,7 +415,7 @@ def test_a_trafficking_referral_from_screening_to_acceptance_by_the_ngo(
     seen.append(ngo.content())
     card = ngo.locator("section.card", has_text=reference)
     expect(card).to_contain_text(pseudonym)
-    expect(card).to_contain_text("Accommodation, Psychosocial")
+    expect(card).to_contain_text("Accommodation (shelter), Psychosocial support")
     card.get_by_label("Answer").select_option("accept")
     card.get_by_role("button", name="Send the answer").click()
     ngo.wait_for_url(f"{base}/trafficking/cases/{case_id}/")

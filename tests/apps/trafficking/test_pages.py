@@ -78,7 +78,7 @@ def test_the_referrals_page_names_the_services_requested(world: World) -> None:
     consent(client, case_id, person)
     assert refer(client, case_id, world.ngo).status_code == 200
     page = login(Client(), world.ngo_worker).get("/trafficking/referrals/").content.decode()
-    assert "<dd>Accommodation, Psychosocial</dd>" in page
+    assert "<dd>Accommodation (shelter), Psychosocial support</dd>" in page
     assert "accommodation, psychosocial" not in page
 
 

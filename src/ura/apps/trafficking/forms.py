@@ -32,6 +32,78 @@ def _choices(kind: type[StrEnum], labels: dict[str, Any] | None = None) -> list[
     ]
 
 
+#: The profile's HTCDS vocabularies in the users' words (the codes are IOM's).
+GENDER_LABELS: dict[str, Any] = {
+    "male": _("Male"),
+    "female": _("Female"),
+    "transgender_nonconforming": _("Transgender or gender non-conforming"),
+    "unknown": _("Unknown"),
+}
+EXPLOITATION_LABELS: dict[str, Any] = {
+    "labour": _("Labour exploitation"),
+    "sexual": _("Sexual exploitation"),
+    "forced_criminality": _("Forced criminality"),
+    "forced_marriage": _("Forced marriage"),
+    "organ_removal": _("Removal of organs"),
+    "begging": _("Forced begging"),
+    "forced_military_service": _("Forced military service"),
+    "illegal_adoption": _("Illegal adoption"),
+    "surrogacy": _("Forced surrogacy"),
+    "other": _("Other"),
+}
+CONTROL_LABELS: dict[str, Any] = {
+    "debt_bondage": _("Debt bondage"),
+    "takes_earnings": _("Takes the earnings"),
+    "restricts_financial_access": _("Restricts access to money"),
+    "threats": _("Threats"),
+    "psychological_abuse": _("Psychological abuse"),
+    "physical_abuse": _("Physical abuse"),
+    "sexual_abuse": _("Sexual abuse"),
+    "false_promises": _("False promises"),
+    "psychoactive_substances": _("Psychoactive substances"),
+    "restricts_movement": _("Restricts movement"),
+    "restricts_medical_care": _("Restricts medical care"),
+    "excessive_working_hours": _("Excessive working hours"),
+    "uses_children": _("Uses the person's children"),
+    "threat_of_law_enforcement": _("Threat of denunciation to the authorities"),
+    "withholds_necessities": _("Withholds food, sleep or other necessities"),
+    "withholds_documents": _("Withholds identity documents"),
+    "other": _("Other"),
+}
+RECRUITMENT_LABELS: dict[str, Any] = {
+    "abduction": _("Abduction"),
+    "educational_facility": _("At a school or other place of education"),
+    "familial": _("By a family member"),
+    "internet": _("Over the internet"),
+    "marriage_broker": _("Through a marriage broker"),
+    "intimate_partner": _("By an intimate partner"),
+    "job_offer": _("Job offer"),
+    "posing_as_benefactor": _("Someone posing as a benefactor"),
+    "public_area": _("In a public place"),
+    "offer_of_accommodation": _("Offer of accommodation"),
+    "shelter": _("At a shelter"),
+    "smuggling": _("During smuggling"),
+    "work": _("At work"),
+    "other": _("Other"),
+    "unknown": _("Unknown"),
+}
+#: The HTCDS services a person may be referred for, in the users' words.
+SERVICE_LABELS: dict[str, Any] = {
+    "accommodation": _("Accommodation (shelter)"),
+    "medical": _("Medical care"),
+    "psychosocial": _("Psychosocial support"),
+    "legal": _("Legal counselling and aid"),
+    "interpretation": _("Interpretation"),
+    "education": _("Education"),
+    "employment": _("Employment and vocational training"),
+    "financial": _("Financial assistance"),
+    "return": _("Return assistance"),
+    "reintegration": _("Reintegration"),
+    "child_protection": _("Child protection"),
+    "other": _("Other"),
+}
+
+
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -64,7 +136,9 @@ class ScreeningForm(VersionedForm):
         ),
     )
     gender = forms.ChoiceField(
-        label=_("Gender"), choices=[("", "—"), *_choices(htcds.Gender)], required=False
+        label=_("Gender"),
+        choices=[("", "—"), *_choices(htcds.Gender, GENDER_LABELS)],
+        required=False,
     )
     age_band = forms.CharField(
         label=_("Age band"), required=False, max_length=8, help_text=_("For example 18-24 or 48+.")
@@ -77,19 +151,19 @@ class ScreeningForm(VersionedForm):
     )
     exploitation_types = forms.MultipleChoiceField(
         label=_("Forms of exploitation"),
-        choices=_choices(htcds.ExploitationType),
+        choices=_choices(htcds.ExploitationType, EXPLOITATION_LABELS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     means_of_control = forms.MultipleChoiceField(
         label=_("Means of control"),
-        choices=_choices(htcds.MeansOfControl),
+        choices=_choices(htcds.MeansOfControl, CONTROL_LABELS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     recruitment = forms.MultipleChoiceField(
         label=_("Recruitment"),
-        choices=_choices(htcds.RecruitmentMethod),
+        choices=_choices(htcds.RecruitmentMethod, RECRUITMENT_LABELS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -138,7 +212,7 @@ class ReferralForm(VersionedForm):
     )
     services = forms.MultipleChoiceField(
         label=_("Services requested"),
-        choices=_choices(htcds.Service),
+        choices=_choices(htcds.Service, SERVICE_LABELS),
         widget=forms.CheckboxSelectMultiple,
     )
     override_consent_reason = forms.CharField(
