@@ -6,42 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Case opened'), ('updated', 'Case data changed'), ('transition', 'State changed'), ('person_added', 'Person added'), ('person_removed', 'Person removed'), ('assigned', 'User assigned'), ('unassigned', 'User unassigned'), ('note_added', 'Note added'), ('document_added', 'Document added'), ('task_added', 'Task added'), ('task_done', 'Task done'), ('consent_recorded', 'Consent recorded'), ('consent_withdrawn', 'Consent withdrawn'), ('referral', 'Referral'), ('transfer', 'Transfer'), ('decision_drafted', 'Decision drafted'), ('decision_edited', 'Decision draft edited'), ('decision_submitted', 'Decision submitted for approval'), ('decision_returned', 'Decision returned for revision'), ('decision_approved', 'Decision approved and locked')], max_length=32),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Case opened"),
+                    ("updated", "Case data changed"),
+                    ("transition", "State changed"),
+                    ("person_added", "Person added"),
+                    ("person_removed", "Person removed"),
+                    ("assigned", "User assigned"),
+                    ("unassigned", "User unassigned"),
+                    ("note_added", "Note added"),
+                    ("document_added", "Document added"),
+                    ("task_added", "Task added"),
+                    ("task_done", "Task done"),
+                    ("consent_recorded", "Consent recorded"),
+                    ("consent_withdrawn", "Consent withdrawn"),
+                    ("referral", "Referral"),
+                    ("transfer", "Transfer"),
+                    ("decision_drafted", "Decision drafted"),
+                    ("decision_edited", "Decision draft edited"),
+                    ("decision_submitted", "Decision submitted for approval"),
+                    ("decision_returned", "Decision returned for revision"),
+                    ("decision_approved", "Decision approved and locked"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='CaseDecision',
+            name="CaseDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(max_length=64, verbose_name='outcome')),
-                ('language', models.CharField(max_length=8, verbose_name='language of the decision')),
-                ('reasons', models.TextField(verbose_name='reasons in brief')),
-                ('text', models.TextField(verbose_name='text')),
-                ('edited', models.BooleanField(default=False, help_text='The drafter changed the text the template gave')),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Awaiting approval'), ('returned', 'Returned for revision'), ('approved', 'Approved (final)'), ('superseded', 'Replaced by a new draft')], default='draft', max_length=16)),
-                ('drafted_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_comments', models.TextField(blank=True, verbose_name="reviewer's comments")),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='cases.case')),
-                ('document', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='cases.casedocument')),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("outcome", models.CharField(max_length=64, verbose_name="outcome")),
+                (
+                    "language",
+                    models.CharField(max_length=8, verbose_name="language of the decision"),
+                ),
+                ("reasons", models.TextField(verbose_name="reasons in brief")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "edited",
+                    models.BooleanField(
+                        default=False, help_text="The drafter changed the text the template gave"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Awaiting approval"),
+                            ("returned", "Returned for revision"),
+                            ("approved", "Approved (final)"),
+                            ("superseded", "Replaced by a new draft"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("drafted_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "review_comments",
+                    models.TextField(blank=True, verbose_name="reviewer's comments"),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "document",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decision",
+                        to="cases.casedocument",
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', '-drafted_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'returned'])), fields=('case',), name='case_decision_one_open'), models.CheckConstraint(condition=models.Q(models.Q(('decided_on__isnull', False), ('document__isnull', False), ('status', 'approved')), models.Q(('status', 'approved'), _negated=True), _connector='OR'), name='case_decision_final_has_document')],
+                "ordering": ["case", "-drafted_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["draft", "submitted", "returned"])),
+                        fields=("case",),
+                        name="case_decision_one_open",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("decided_on__isnull", False),
+                                ("document__isnull", False),
+                                ("status", "approved"),
+                            ),
+                            models.Q(("status", "approved"), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="case_decision_final_has_document",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_decisions'),
+        ("cases", "0002_decisions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='transfer',
-            name='status',
-            field=models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled (consent withdrawn)')], default='requested', max_length=16),
+            model_name="transfer",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("requested", "Requested"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("cancelled", "Cancelled (consent withdrawn)"),
+                ],
+                default="requested",
+                max_length=16,
+            ),
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_transfer_cancelled'),
+        ("cases", "0003_transfer_cancelled"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='consent',
-            name='kind',
-            field=models.CharField(choices=[('referral', 'Referral to another organisation'), ('transfer', 'Transfer of the case'), ('data_sharing', 'Sharing of data'), ('transnational_referral', 'Transnational referral (return)')], max_length=32, verbose_name='kind'),
+            model_name="consent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("referral", "Referral to another organisation"),
+                    ("transfer", "Transfer of the case"),
+                    ("data_sharing", "Sharing of data"),
+                    ("transnational_referral", "Transnational referral (return)"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]
