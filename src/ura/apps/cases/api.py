@@ -1,5 +1,9 @@
 """Cases over JSON: the same services, access rules, masking and audit as the pages.
 
+The reads (a case, a list, the work queue) audit every case they show, at the end of the
+request (``audit_reads_at_end``): audited as they load, they would hold the audit chain's lock
+while the rest of the response is built, and every other request that audits would wait.
+
 A write names the case version the client last read (``version``); a stale one is answered
 with 409 and the current version. Refused transition guards are answered with 422 listing
 every failure. (The handlers for both are in ``ura.web.api``.)
@@ -29,6 +33,7 @@ from ura.apps.cases.models import (
     Transfer,
 )
 from ura.apps.core.protected import Sensitivity
+from ura.apps.core.services import audit_reads_at_end
 
 router = Router(tags=["cases"])
 
@@ -319,38 +324,40 @@ def list_cases(
     open_only: bool = False,
     page: int = 1,
 ) -> dict[str, Any]:
-    result = selectors.case_page(
-        actor=request.user,
-        filters=selectors.CaseFilters(
-            q=q,
-            procedure=procedure,
-            state=state,
-            priority=priority,
-            person_id=person_id,
-            open_only=open_only,
-        ),
-        page=page,
-        per_page=50,
-    )
-    return {
-        "count": result.paginator.count,
-        "page": result.number,
-        "pages": result.paginator.num_pages,
-        "results": [_case_json(request, c) for c in result.object_list],
-    }
+    with audit_reads_at_end():
+        result = selectors.case_page(
+            actor=request.user,
+            filters=selectors.CaseFilters(
+                q=q,
+                procedure=procedure,
+                state=state,
+                priority=priority,
+                person_id=person_id,
+                open_only=open_only,
+            ),
+            page=page,
+            per_page=50,
+        )
+        return {
+            "count": result.paginator.count,
+            "page": result.number,
+            "pages": result.paginator.num_pages,
+            "results": [_case_json(request, c) for c in result.object_list],
+        }
 
 
 @router.get("/queue", summary="Your work queue: open cases, most urgent and soonest due first")
 def queue(
     request: HttpRequest, unit_wide: bool = False, due_before: dt.date | None = None
 ) -> dict[str, Any]:
-    cases = selectors.work_queue(actor=request.user, unit_wide=unit_wide, due_before=due_before)
-    return {
-        "results": [
-            {**_case_json(request, c), "next_due_on": getattr(c, "next_due_on", None)}
-            for c in cases
-        ]
-    }
+    with audit_reads_at_end():
+        cases = selectors.work_queue(actor=request.user, unit_wide=unit_wide, due_before=due_before)
+        return {
+            "results": [
+                {**_case_json(request, c), "next_due_on": getattr(c, "next_due_on", None)}
+                for c in cases
+            ]
+        }
 
 
 @router.get("/notifications", summary="Your notifications about cases")
@@ -379,7 +386,8 @@ def assign_bulk(request: HttpRequest, payload: BulkAssignIn) -> dict[str, Any]:
 
 @router.get("/{case_id}", summary="One case with its persons, work, hand-offs and history")
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    return _detail_json(request, access_case_by_id(request.user, case_id))
+    with audit_reads_at_end():
+        return _detail_json(request, access_case_by_id(request.user, case_id))
 
 
 @router.patch("/{case_id}", summary="Change priority, vulnerability flags or case data")

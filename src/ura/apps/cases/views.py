@@ -53,6 +53,7 @@ from ura.apps.cases.models import (
 )
 from ura.apps.cases.roles import ASSIGN, OVERRIDE_CONSENT
 from ura.apps.core.protected import Masked, visible_value
+from ura.apps.core.services import audit_reads_at_end
 from ura.apps.people import index
 from ura.apps.people.selectors import person_ids_visible, person_names
 from ura.casework.procedures import GuardFailure, Procedure, UnknownProcedureError
@@ -138,24 +139,28 @@ def queue(request: HttpRequest) -> HttpResponse:
     rest in the work queue's order (priority, nearest deadline, age) — their open tasks and
     how many notifications wait."""
     unit_wide = request.GET.get("unit") == "1"
-    cases = selectors.work_queue(actor=request.user, unit_wide=unit_wide)
-    nearest = overview.next_deadlines(cases=cases)
-    # A stable sort: within each band the work queue's own order stays.
-    ordered = sorted(
-        cases, key=lambda c: _DEADLINE_RANK.get(nearest[c.pk].status, 2) if c.pk in nearest else 2
-    )
-    rows = [{"case": c, "state": state_label(c), "deadline": nearest.get(c.pk)} for c in ordered]
-    return render(
-        request,
-        "cases/queue.html",
-        {
-            "rows": rows,
-            "unit_wide": unit_wide,
-            "tasks": overview.open_tasks(actor=request.user),
-            "unread": overview.unread_notifications(actor=request.user),
-            "can_create": can_create(request.user, Case),
-        },
-    )
+    with audit_reads_at_end():  # the cases shown are audited once the page is built
+        cases = selectors.work_queue(actor=request.user, unit_wide=unit_wide)
+        nearest = overview.next_deadlines(cases=cases)
+        # A stable sort: within each band the work queue's own order stays.
+        ordered = sorted(
+            cases,
+            key=lambda c: _DEADLINE_RANK.get(nearest[c.pk].status, 2) if c.pk in nearest else 2,
+        )
+        rows = [
+            {"case": c, "state": state_label(c), "deadline": nearest.get(c.pk)} for c in ordered
+        ]
+        return render(
+            request,
+            "cases/queue.html",
+            {
+                "rows": rows,
+                "unit_wide": unit_wide,
+                "tasks": overview.open_tasks(actor=request.user),
+                "unread": overview.unread_notifications(actor=request.user),
+                "can_create": can_create(request.user, Case),
+            },
+        )
 
 
 @login_required
@@ -183,24 +188,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
         unit_id = int(data["unit"]) if data["unit"] else None
         overdue = data["overdue"]
-    page = overview.case_search(
-        actor=request.user,
-        filters=filters,
-        unit_id=unit_id,
-        overdue_only=overdue,
-        page=_page_number(request),
-    )
-    return render(
-        request,
-        "cases/list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": [(c, state_label(c)) for c in page.object_list],
-            "query": _filter_query(request),
-            "can_create": can_create(request.user, Case),
-        },
-    )
+    with audit_reads_at_end():  # the cases shown are audited once the page is built
+        page = overview.case_search(
+            actor=request.user,
+            filters=filters,
+            unit_id=unit_id,
+            overdue_only=overdue,
+            page=_page_number(request),
+        )
+        return render(
+            request,
+            "cases/list.html",
+            {
+                "form": form,
+                "page": page,
+                "rows": [(c, state_label(c)) for c in page.object_list],
+                "query": _filter_query(request),
+                "can_create": can_create(request.user, Case),
+            },
+        )
 
 
 @login_required
@@ -574,8 +580,10 @@ def _flag_label(flag: str) -> str:
 @login_required
 @require_http_methods(["GET"])
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case_by_id(request.user, case_id)
-    return render(request, "cases/detail.html", _detail_context(request, case))
+    # The view is audited once the page is built: the chain head stays free meanwhile.
+    with audit_reads_at_end():
+        case = access_case_by_id(request.user, case_id)
+        return render(request, "cases/detail.html", _detail_context(request, case))
 
 
 @transaction.non_atomic_requests

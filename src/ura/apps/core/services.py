@@ -2,7 +2,10 @@
 
 Every other app records its audit events through these functions, inside the same
 transaction as the change they describe, so that a change and its audit event are committed
-or rolled back together.
+or rolled back together. Events that only say a record was shown (view, list, search) may
+instead wait for the end of a read-only request (``audit_reads_at_end``): appending locks the
+chain head until the transaction ends, and a read audited early would hold that lock — and
+every other user's request — while the page is built.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hmac
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,13 +58,64 @@ def _actor_fields(actor: Actor) -> tuple[int | None, str, int | None]:
     return int(actor.pk), actor.get_username(), agency_id
 
 
+#: Events that record only that a record was shown to someone.
+READ_ACTIONS = frozenset({AuditAction.VIEW, AuditAction.LIST, AuditAction.SEARCH})
+
+#: The read events waiting for the end of an ``audit_reads_at_end`` block, with their actor.
+_pending_reads: ContextVar[list[tuple[Actor, AuditEntry]] | None] = ContextVar(
+    "ura_pending_read_audits", default=None
+)
+
+
+@contextmanager
+def audit_reads_at_end() -> Iterator[None]:
+    """Hold back read events (``READ_ACTIONS``) appended inside the block and append them
+    together when the block ends without an error.
+
+    For read-only requests: wrap the whole of building the response. Appending locks the
+    chain head until the transaction ends; a request that audits what it shows as it loads
+    it would hold the lock — under ``ATOMIC_REQUESTS``, queueing every other request that
+    audits — while it goes on to load and render. Held back, the events are appended at the
+    end, just before the request's transaction commits: the lock is held for the commit
+    only. An auditor loses nothing: a block that raises shows nothing, and writes no event
+    (its transaction would roll them back anyway); a block that returns has built what it
+    shows, and every record shown has its event in the same transaction as before. Other
+    events (a refused access, any write) are appended at once, as outside the block.
+    """
+    if _pending_reads.get() is not None:  # nested: the outermost block appends
+        yield
+        return
+    pending: list[tuple[Actor, AuditEntry]] = []
+    token = _pending_reads.set(pending)
+    try:
+        yield
+    finally:
+        _pending_reads.reset(token)
+    # Reached only when the block did not raise. Consecutive events of one actor (all of
+    # them, in a request) are appended in one go: one lock, one insert.
+    batch: list[AuditEntry] = []
+    batch_actor: Actor = None
+    for actor, entry in pending:
+        if batch and actor is not batch_actor:
+            audit_append(actor=batch_actor, entries=batch)
+            batch = []
+        batch_actor = actor
+        batch.append(entry)
+    audit_append(actor=batch_actor, entries=batch)
+
+
 def audit_append(*, actor: Actor, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
     """Append ``entries`` to the audit chain, in order, in the current transaction.
 
     The chain head row is locked for the rest of the transaction, so concurrent appends are
-    serialised and the chain never forks.
+    serialised and the chain never forks. Inside ``audit_reads_at_end``, entries that are
+    all reads are held back until the block ends, and none is returned.
     """
     if not entries:
+        return []
+    pending = _pending_reads.get()
+    if pending is not None and all(e.action in READ_ACTIONS for e in entries):
+        pending.extend((actor, e) for e in entries)
         return []
     key = settings.URA_AUDIT_KEY.encode("utf-8")
     context = current_audit_context()
@@ -113,14 +168,19 @@ def audit_record(
     object_id: str = "",
     changes: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one audit event about ``obj`` (or about ``object_type``/``object_id``)."""
+) -> AuditEvent | None:
+    """Append one audit event about ``obj`` (or about ``object_type``/``object_id``).
+
+    Returns:
+        The event; None for a read event held back by ``audit_reads_at_end``.
+    """
     if obj is not None:
         object_type, object_id = object_label(obj)
-    return audit_append(
+    appended = audit_append(
         actor=actor,
         entries=[AuditEntry(action, object_type, object_id, changes or {}, detail or {})],
-    )[0]
+    )
+    return appended[0] if appended else None
 
 
 def audit_records_shown(
@@ -200,10 +260,9 @@ def audit_verification_record(
     the trail then shows who found the break and when.
     """
     brk = report.first_break
-    return audit_record(
-        actor=actor,
-        action=AuditAction.AUDIT_VERIFY,
-        object_type=AuditEvent._meta.label_lower,
+    entry = AuditEntry(
+        AuditAction.AUDIT_VERIFY,
+        AuditEvent._meta.label_lower,
         detail={
             **(detail or {}),
             "ok": report.ok,
@@ -212,6 +271,7 @@ def audit_verification_record(
             "break_reason": None if brk is None else brk.reason.value,
         },
     )
+    return audit_append(actor=actor, entries=[entry])[0]  # not a read: never held back
 
 
 # --- Background jobs ---------------------------------------------------------------------------
