@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.apps.cases.factories import make_case, make_consent
+from tests.apps.cases.factories import make_case, make_consent, make_person
 from tests.apps.cases.test_pages import procedures  # noqa: F401 -- the test procedure fixture
 from tests.conftest import login
 from tests.factories import make_agency, make_unit, make_user
@@ -317,3 +317,57 @@ def test_a_transfer_declined_leaves_the_case_with_its_owner(
     case.refresh_from_db()
     assert (transfer.status, case.owning_unit_id) == ("rejected", unit.pk)
     assert response["Location"] == "/cases/queue/"
+
+
+def test_a_household_member_is_added_and_removed_on_the_page(worker: User, case: Case) -> None:
+    """Persons of the index the user may see join the case with a role and household; the
+    principal applicant cannot be removed; someone the user cannot see is refused."""
+    client = login(Client(), worker)
+    child = make_person(owner=worker)
+    added = client.post(
+        f"/cases/{case.pk}/persons",
+        {
+            "version": _version(case),
+            "person_id": child,
+            "role": "dependant_child",
+            "household_group": "1",
+        },
+        follow=True,
+    )
+    assert "Person added to the case." in _messages(added)
+    assert case.persons.filter(person_id=child, role="dependant_child").exists()
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"/cases/{case.pk}/persons/{child}/remove" in page
+    principal = case.persons.get(role="principal_applicant").person_id
+    assert f"/cases/{case.pk}/persons/{principal}/remove" not in page
+    unseen = make_person(owner=make_user(role=RoleCode.CASEWORKER, unit=make_unit()))
+    refused = client.post(
+        f"/cases/{case.pk}/persons",
+        {"version": _version(case), "person_id": unseen, "role": "spouse", "household_group": "1"},
+        follow=True,
+    )
+    assert not case.persons.filter(person_id=unseen).exists()
+    assert "person" in _messages(refused).lower()
+    removed = client.post(
+        f"/cases/{case.pk}/persons/{child}/remove", {"version": _version(case)}, follow=True
+    )
+    assert "Person removed from the case." in _messages(removed)
+    assert not case.persons.filter(person_id=child).exists()
+
+
+def test_priority_and_vulnerabilities_are_changed_on_the_page(worker: User, case: Case) -> None:
+    client = login(Client(), worker)
+    response = client.post(
+        f"/cases/{case.pk}/update",
+        {"version": _version(case), "priority": "urgent", "vulnerabilities": ["torture_survivor"]},
+        follow=True,
+    )
+    assert "Priority and vulnerabilities saved." in _messages(response)
+    case.refresh_from_db()
+    assert (case.priority, case.vulnerabilities) == ("urgent", ["torture_survivor"])
+    stale = client.post(
+        f"/cases/{case.pk}/update", {"version": 1, "priority": "normal"}, follow=True
+    )
+    assert "Reload the page" in _messages(stale)
+    case.refresh_from_db()
+    assert case.priority == "urgent"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ura.apps.cases.models import ConsentKind, Priority, Vulnerability
+from ura.apps.cases.models import ConsentKind, PersonRole, Priority, Vulnerability
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -300,3 +300,27 @@ class BulkAssignForm(forms.Form):
             case_id, _sep, version = item.partition(":")
             pairs.append((int(case_id), int(version)))
         return pairs
+
+
+class PersonAddForm(VersionedForm):
+    """A family or household member, by their person id in the person index."""
+
+    person_id = forms.CharField(
+        label=_("Person id"),
+        max_length=16,
+        help_text=_("From the person index: search the person there and copy the id."),
+    )
+    role = forms.ChoiceField(label=_("Role in the case"), choices=PersonRole.choices)
+    household_group = forms.CharField(label=_("Household group"), max_length=32, initial="1")
+
+
+class CaseUpdateForm(VersionedForm):
+    """Priority and vulnerability flags of a case."""
+
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    vulnerabilities = forms.MultipleChoiceField(
+        label=_("Vulnerabilities"),
+        choices=Vulnerability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

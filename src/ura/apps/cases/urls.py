@@ -20,6 +20,13 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/transition", views.case_transition, name="transition"),
     path("<int:case_id>/notes", write_views.note_add, name="note-add"),
+    path("<int:case_id>/persons", write_views.person_add, name="person-add"),
+    path(
+        "<int:case_id>/persons/<str:person_id>/remove",
+        write_views.person_remove,
+        name="person-remove",
+    ),
+    path("<int:case_id>/update", write_views.case_update, name="update"),
     path("<int:case_id>/documents", write_views.document_add, name="document-add"),
     path("<int:case_id>/tasks", write_views.task_add, name="task-add"),
     path("<int:case_id>/tasks/<int:task_id>/done", write_views.task_complete, name="task-done"),

@@ -25,9 +25,11 @@ from ura.apps.cases import consents, handoffs, overview, selectors, services
 from ura.apps.cases.access import access_case_by_id, access_case_document_by_id
 from ura.apps.cases.forms import (
     AssignForm,
+    CaseUpdateForm,
     ConsentForm,
     DocumentForm,
     NoteForm,
+    PersonAddForm,
     ReferralForm,
     ResponseForm,
     TaskForm,
@@ -345,4 +347,61 @@ def unassign(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
             actor=actor, case_id=case_id, expected_version=version, user_id=user_id
         ),
         _("Assignment ended."),
+    )
+
+
+@transaction.non_atomic_requests
+@login_required
+@require_http_methods(["POST"])
+def person_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = _posted(request, PersonAddForm)
+    return _write(
+        request,
+        case_id,
+        form,
+        lambda actor, version: services.case_person_add(
+            actor=actor,
+            case_id=case_id,
+            expected_version=version,
+            person_id=form.cleaned_data["person_id"].strip(),
+            role=form.cleaned_data["role"],
+            household_group=form.cleaned_data["household_group"].strip() or "1",
+        ),
+        _("Person added to the case."),
+    )
+
+
+@transaction.non_atomic_requests
+@login_required
+@require_http_methods(["POST"])
+def person_remove(request: HttpRequest, case_id: int, person_id: str) -> HttpResponse:
+    form = _posted(request, VersionedForm)
+    return _write(
+        request,
+        case_id,
+        form,
+        lambda actor, version: services.case_person_remove(
+            actor=actor, case_id=case_id, expected_version=version, person_id=person_id
+        ),
+        _("Person removed from the case."),
+    )
+
+
+@transaction.non_atomic_requests
+@login_required
+@require_http_methods(["POST"])
+def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = _posted(request, CaseUpdateForm)
+    return _write(
+        request,
+        case_id,
+        form,
+        lambda actor, version: services.case_update(
+            actor=actor,
+            case_id=case_id,
+            expected_version=version,
+            priority=form.cleaned_data["priority"],
+            vulnerabilities=form.cleaned_data["vulnerabilities"],
+        ),
+        _("Priority and vulnerabilities saved."),
     )
