@@ -181,3 +181,16 @@ def test_the_figures_cost_the_same_queries_for_more_cases(
     _cases(worker, 30, state="registered", age_days=200, applicant={"nationality": "IRQ"})
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(f"{API}/backlog").json()["open_total"] == 33
+
+
+def test_decided_cases_are_not_the_backlog(unit: Unit) -> None:
+    """Status holders, notified refusals and appeals are open cases but not applications
+    waiting for a decision: they count neither in the backlog nor in the time to clear."""
+    supervisor = make_user(role=RoleCode.SUPERVISOR, unit=unit)
+    worker = make_user(role=RoleCode.CASEWORKER, unit=unit)
+    _cases(worker, 2, state="assessment", age_days=30)
+    _cases(worker, 1, state="decision_drafted", age_days=30)
+    for state in ("decision_approved", "protection_granted", "appeal_lodged"):
+        _cases(worker, 1, state=state, age_days=30)
+    body = login(Client(), supervisor).get(f"{API}/backlog").json()
+    assert body["open_total"] == 3

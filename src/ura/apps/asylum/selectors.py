@@ -285,6 +285,10 @@ def _pace(throughput: list[tuple[dt.date, int]]) -> float:
     return sum(full) / len(full) if full else 0.0
 
 
+#: The state in which an application stops being part of the backlog.
+FIRST_INSTANCE_DECIDED = "decision_approved"
+
+
 def backlog(*, actor: Actor, today: dt.date | None = None) -> Backlog:
     """The caseload and the pace of decisions, counted by the database.
 
@@ -300,10 +304,14 @@ def backlog(*, actor: Actor, today: dt.date | None = None) -> Backlog:
     cases = statistics.statistics_cases(
         actor=actor, procedure_code=PROCEDURE, permission=roles.VIEW_BACKLOG
     )
-    open_cases = cases.filter(closed_at__isnull=True)
     procedure = workflow.registry().current(PROCEDURE, today)
     labels = {s.code: s.label for s in procedure.states}
     order = [s.code for s in procedure.states]
+    # The backlog is the applications still waiting for a first-instance decision: the
+    # procedure's states before the decision is approved. Status holders, notified refusals
+    # and appeals are open cases, but not the authority's backlog.
+    pending = order[: order.index(FIRST_INSTANCE_DECIDED)]
+    open_cases = cases.filter(closed_at__isnull=True, state__in=pending)
     stage_counts = dict(statistics.count_by(open_cases, "state"))
     open_total = sum(stage_counts.values())
     by_stage = [Cell(labels[s], stage_counts[s], s) for s in order if stage_counts.get(s)]
