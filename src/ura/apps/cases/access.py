@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
 from django.http import Http404
 
-from ura.apps.accounts.policy import Action, Scope, grant_filter, scope_filter, scopes_for
+from ura.apps.accounts.policy import Action, grant_filter, scope_filter, scopes_for
 from ura.apps.cases.models import Case, CaseAssignment, CaseDocument
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record
@@ -96,12 +96,9 @@ def case_filter(user: AbstractUser | AnonymousUser, action: Action) -> Q:
     scopes = scopes_for(user, f"cases.{action}_case")
     if not scopes:
         return nothing
+    # "Own" (Case.own_filter) reaches the assignments as a set of case ids, not a join: no
+    # branch repeats a case, so callers need no DISTINCT.
     by_scope = scope_filter(user, Case, action)
-    if Scope.OWN in scopes:
-        # "Own" reaches through the case's assignments (Case.own_filter): a join that would
-        # repeat a case once per assignment. As a set of ids it never repeats one, so callers
-        # need no DISTINCT.
-        by_scope = Q(pk__in=Case.objects.filter(by_scope).values("pk"))
     assigned = Q(
         pk__in=CaseAssignment.objects.filter(user_id=user.pk, ended_at__isnull=True).values(
             "case_id"

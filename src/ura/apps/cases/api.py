@@ -346,12 +346,22 @@ def list_cases(
         }
 
 
-@router.get("/queue", summary="Your work queue: open cases, most urgent and soonest due first")
+@router.get(
+    "/queue",
+    summary="Your work queue: open cases, most urgent and soonest due first",
+    description=f"The first `limit` cases (default {selectors.QUEUE_LENGTH}, at most "
+    f"{selectors.QUEUE_LENGTH_MAX}).",
+)
 def queue(
-    request: HttpRequest, unit_wide: bool = False, due_before: dt.date | None = None
+    request: HttpRequest,
+    unit_wide: bool = False,
+    due_before: dt.date | None = None,
+    limit: int = selectors.QUEUE_LENGTH,
 ) -> dict[str, Any]:
     with audit_reads_at_end():
-        cases = selectors.work_queue(actor=request.user, unit_wide=unit_wide, due_before=due_before)
+        cases = selectors.work_queue(
+            actor=request.user, unit_wide=unit_wide, due_before=due_before, limit=limit
+        )
         return {
             "results": [
                 {**_case_json(request, c), "next_due_on": getattr(c, "next_due_on", None)}

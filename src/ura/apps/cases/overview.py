@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet
 
 from ura.apps.accounts.policy import scopes_for
@@ -81,7 +81,9 @@ def case_search(
         cases = cases.filter(
             pk__in=CaseDeadline.objects.filter(status=DeadlineStatus.OVERDUE).values("case_id")
         )
-    result = Paginator(cases.order_by("-opened_on", "-pk"), per_page).get_page(page)
+    # The page and its total in one read of the cases (selectors.page_of), not a count and
+    # then the page.
+    result = selectors.page_of(cases.order_by("-opened_on", "-pk"), page=page, per_page=per_page)
     searched = any(
         (filters.q, filters.procedure, filters.state, filters.priority, unit_id, overdue_only)
     )

@@ -141,16 +141,25 @@ _PRIORITY_RANK = models.Case(
 )
 
 
+#: How many cases the work queue lists: what a person reads at once. Every case listed is an
+#: audit event, and the queue is the page opened most often.
+QUEUE_LENGTH = 25
+
+#: The most a client may ask the work queue for (the API's ``limit``).
+QUEUE_LENGTH_MAX = 100
+
+
 def work_queue(
     *,
     actor: Actor,
     unit_wide: bool = False,
     due_before: dt.date | None = None,
-    limit: int = 100,
+    limit: int = QUEUE_LENGTH,
 ) -> list[Case]:
-    """The open cases the actor works on — assigned to them, or with ``unit_wide`` every
-    open case of their unit they may see — most urgent first, then by the nearest open
-    deadline (``next_due_on``), then oldest. Each case listed is audited as shown.
+    """The first ``limit`` (at most ``QUEUE_LENGTH_MAX``) open cases the actor works on —
+    assigned to them, or with ``unit_wide`` every open case of their unit they may see — most
+    urgent first, then by the nearest open deadline (``next_due_on``), then oldest. Each case
+    listed is audited as shown.
 
     Raises:
         PermissionDenied: the actor may not view cases.
@@ -189,7 +198,7 @@ def work_queue(
     chosen: list[Case] = list(
         cases.prefetch_related("owning_agency", "owning_unit").order_by(
             "priority_rank", "next_due_on", "opened_on", "pk"
-        )[:limit]
+        )[: max(1, min(limit, QUEUE_LENGTH_MAX))]
     )
     audit_records_shown(
         actor=actor, action=AuditAction.LIST, objects=chosen, detail={"queue": True}

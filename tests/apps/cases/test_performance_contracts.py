@@ -1,0 +1,131 @@
+"""What the speed-ups for a million cases must not change, and the budgets they set: one read
+for a page and its total that agrees with Django's paginator, no case listed twice when the
+need-to-know filter reaches it in two ways, a work queue of a readable length, and a case page
+with a bounded number of queries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.test import Client
+
+from tests.apps.cases.factories import make_case
+from tests.conftest import login
+from tests.factories import make_user
+from ura.apps.accounts.models import RoleCode, Scope, Unit, User
+from ura.apps.cases import selectors
+from ura.apps.cases.access import cases_for
+from ura.apps.cases.models import Case, CaseAssignment
+from ura.apps.core.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+#: Queries the case page may run: measured 34 for this case on SQLite (the session, the user
+#: and their roles, the case and its file one query per part, the hand-off recipients, the
+#: procedure's panels, the audit append and the session save) and 35 on PostgreSQL at a
+#: million cases. A query per assignment, note or event (an N+1) breaks it.
+CASE_PAGE_QUERIES = 34
+
+
+@pytest.fixture
+def worker(unit: Unit) -> User:
+    return make_user(role=RoleCode.CASEWORKER, unit=unit)
+
+
+def _ordered(worker: User) -> QuerySet[Case]:
+    return cases_for(worker, "view").order_by("-opened_on", "-pk")
+
+
+@pytest.mark.parametrize("number", [0, 1, 2, 3, 99])
+def test_page_of_reads_what_the_paginator_would(worker: User, number: int) -> None:
+    """Page 0, a middle page, the last page and a page past the end: the same cases, page
+    number and total as Django's paginator (which counts, then reads)."""
+    for _ in range(7):
+        make_case(owner=worker)
+    ours = selectors.page_of(_ordered(worker), page=number, per_page=3)
+    django = Paginator(_ordered(worker), 3).get_page(number)
+    assert [c.pk for c in ours.object_list] == [c.pk for c in django.object_list]
+    assert ours.number == django.number
+    assert ours.paginator.count == 7
+    assert ours.paginator.num_pages == 3
+
+
+def test_page_of_with_nothing_to_show(worker: User) -> None:
+    ours = selectors.page_of(_ordered(worker), page=1, per_page=3)
+    assert list(ours.object_list) == []
+    assert ours.paginator.count == 0
+
+
+def test_a_case_reached_by_scope_and_by_assignment_is_listed_once(
+    worker: User, client: Client
+) -> None:
+    """In the worker's unit (scope) and assigned to them: one case, one row, one event."""
+    case = make_case(owner=worker, assigned=(worker,))
+    assert list(cases_for(worker, "view")) == [case]
+    login(client, worker)
+    body = json.loads(client.get("/api/v1/cases/").content)
+    assert body["count"] == 1
+    assert [c["id"] for c in body["results"]] == [case.pk]
+    queue = json.loads(client.get("/api/v1/cases/queue").content)["results"]
+    assert [c["id"] for c in queue] == [case.pk]
+    shown = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    assert shown.filter(action=AuditAction.LIST).count() == 2  # the list, then the queue
+
+
+def test_own_scope_reaches_created_and_assigned_cases_once(unit: Unit) -> None:
+    """A first responder (own scope) sees the cases they opened and those assigned to them —
+    each once, even when both hold or the case was assigned to them more than once."""
+    responder = make_user(role=RoleCode.FIRST_RESPONDER, scope=Scope.OWN, unit=unit)
+    colleague = make_user(role=RoleCode.CASEWORKER, unit=unit)
+    opened_and_assigned = make_case(owner=responder, assigned=(responder,))
+    assigned = make_case(owner=colleague, assigned=(responder,))
+    # An earlier assignment that ended, then the current one.
+    ended = CaseAssignment.objects.get(case=assigned, user=responder)
+    ended.ended_at = ended.assigned_at
+    ended.save()
+    CaseAssignment.objects.create(case=assigned, user=responder, assigned_by=colleague)
+    not_theirs = make_case(owner=colleague)
+    seen = list(cases_for(responder, "view").order_by("pk"))
+    assert seen == [opened_and_assigned, assigned]
+    assert not_theirs not in seen
+
+
+def test_the_work_queue_lists_25_cases_unless_asked_for_more(worker: User, client: Client) -> None:
+    for _ in range(30):
+        make_case(owner=worker, assigned=(worker,))
+    login(client, worker)
+    listed = AuditEvent.objects.filter(action=AuditAction.LIST, object_type="cases.case")
+    queue = json.loads(client.get("/api/v1/cases/queue").content)["results"]
+    assert len(queue) == selectors.QUEUE_LENGTH == 25
+    assert listed.count() == 25  # every case shown, and only those
+    more = json.loads(client.get("/api/v1/cases/queue?limit=1000").content)["results"]
+    assert len(more) == 30  # capped at QUEUE_LENGTH_MAX (100), here all of them
+    assert listed.count() == 55
+    page = client.get("/cases/queue/")
+    assert page.status_code == 200
+    assert len(page.context["rows"]) == 25
+
+
+def test_the_case_page_runs_a_bounded_number_of_queries(
+    worker: User, client: Client, django_assert_max_num_queries: object
+) -> None:
+    case = make_case(owner=worker, assigned=(worker,))
+    for _ in range(3):  # more rows must not mean more queries
+        make_case(owner=worker)
+        CaseAssignment.objects.create(
+            case=case,
+            user=make_user(role=RoleCode.CASEWORKER, unit=worker.unit),
+            assigned_by=worker,
+        )
+    login(client, worker)
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    with django_assert_max_num_queries(CASE_PAGE_QUERIES):  # type: ignore[operator]
+        response = client.get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    views = AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_type="cases.case", object_id=str(case.pk)
+    )
+    assert views.count() == 2
