@@ -61,6 +61,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", default="", help="request name to profile with cProfile")
     parser.add_argument("--only", default="", help="only requests whose name contains this")
     parser.add_argument("--sql", action="store_true", help="print each request's slowest queries")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key (tottime…)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ura-cases-profile-"))
     os.environ.update(
@@ -140,7 +141,7 @@ def main(argv: list[str]) -> int:
             for _ in range(args.runs):
                 client.get(path)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
     return 0
 
 

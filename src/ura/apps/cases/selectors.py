@@ -4,7 +4,7 @@ search or work queue is audited as shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -235,20 +235,34 @@ class CaseFile:
     history: list[CaseEvent] = field(default_factory=list)
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _in_case_order(rows: QuerySet[_M]) -> QuerySet[_M]:
+    """``rows`` (all of one case) in their model's order without its leading ``case``: that
+    sorts by the case's own order, a join to the cases table for every part of the file —
+    and the same order here, where every row is of the one case."""
+    return rows.order_by(*[f for f in rows.model._meta.ordering or () if f != "case"])
+
+
 def case_file(*, case: Case) -> CaseFile:
-    """The parts of a case already loaded (and audited) by ``access_case_by_id``."""
+    """The parts of a case already loaded (and audited) by ``access_case_by_id``, with the
+    users, agencies and units the case page names for each (one query per part, none per
+    row)."""
     return CaseFile(
         case=case,
-        persons=list(case.persons.all()),
-        assignments=list(case.assignments.filter(ended_at__isnull=True).select_related("user")),
-        notes=list(case.notes.select_related("author")),
-        documents=list(case.documents.all()),
-        tasks=list(case.tasks.all()),
-        consents=list(case.consents.all()),
-        referrals=list(case.referrals.all()),
-        transfers=list(case.transfers.all()),
-        deadlines=list(case.deadlines.all()),
-        history=list(case.events.select_related("actor")),
+        persons=list(_in_case_order(case.persons.all())),
+        assignments=list(
+            _in_case_order(case.assignments.filter(ended_at__isnull=True).select_related("user"))
+        ),
+        notes=list(_in_case_order(case.notes.select_related("author"))),
+        documents=list(_in_case_order(case.documents.all())),
+        tasks=list(_in_case_order(case.tasks.select_related("assignee"))),
+        consents=list(_in_case_order(case.consents.select_related("recipient_agency"))),
+        referrals=list(_in_case_order(case.referrals.select_related("to_agency", "to_unit"))),
+        transfers=list(_in_case_order(case.transfers.select_related("to_agency", "to_unit"))),
+        deadlines=list(_in_case_order(case.deadlines.all())),
+        history=list(_in_case_order(case.events.select_related("actor"))),
     )
 
 
