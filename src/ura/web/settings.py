@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ura.apps.cases",
     "ura.apps.asylum",
     "ura.apps.trafficking",
+    "ura.apps.coi",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -208,6 +209,8 @@ STATICFILES_DIRS = [PACKAGE_DIR / "web" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise expects it
 MEDIA_ROOT = VAR_DIR / "media"
+# The COI search index (tantivy), rebuilt from the database by `ura coi reindex`.
+URA_COI_INDEX_DIR = Path(os.environ.get("URA_COI_INDEX_DIR", VAR_DIR / "coi-index")).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
