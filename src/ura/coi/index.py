@@ -16,6 +16,12 @@ one field per analysis language (``text_en``, ``text_tr``, ... ``text_xx``): tan
 analysers cannot do Turkish casing, Arabic-script folding or Serbian script folding, and
 stemming stays the same code at index and query time. A query word is analysed once per
 language and searched in each language's field.
+
+**One writer at a time.** tantivy lets one ``IndexWriter`` hold an index directory (a lock
+file in it). A :class:`TantivyBackend` serialises its own writes with a ``threading.Lock``, and
+when another process holds the directory (the CLI importing while the web app runs) it retries
+for ``lock_timeout`` seconds before raising :class:`IndexBusyError`. Readers never wait: a
+searcher sees the last commit, and other processes' commits within about half a second.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +61,8 @@ __all__ = [
     "Filters",
     "Highlight",
     "Hit",
+    "IndexBusyError",
+    "IndexSchemaError",
     "SearchBackend",
     "SearchDocument",
     "SearchResults",
@@ -82,6 +92,7 @@ class SearchDocument:
         document_type: e.g. ``"report"``, ``"news"``, ``"legal"``.
         published: publication date.
         url: where the document was found.
+        added: when the document entered the library (what "new since" filters on).
     """
 
     doc_id: str
@@ -94,6 +105,7 @@ class SearchDocument:
     document_type: str = ""
     published: dt.date | None = None
     url: str = ""
+    added: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +121,8 @@ class FacetFilter:
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Restrictions besides the query. ``only_country`` keeps documents whose *only* country
-    is that one; dates are inclusive."""
+    is that one; publication dates are inclusive; ``added_after`` keeps documents added to
+    the library strictly after that moment (a saved search's last run)."""
 
     country: FacetFilter = FacetFilter()
     only_country: str | None = None
@@ -119,6 +132,7 @@ class Filters:
     language: FacetFilter = FacetFilter()
     published_from: dt.date | None = None
     published_to: dt.date | None = None
+    added_after: dt.datetime | None = None
 
 
 class Sort(Enum):
@@ -148,13 +162,14 @@ class Highlight:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One matching document."""
+    """One matching document (``added``: when it entered the library, None if not known)."""
 
     doc_id: str
     title: str
     score: float
     published: dt.date | None
     highlights: tuple[Highlight, ...]
+    added: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +180,15 @@ class SearchResults:
     total: int
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class IndexBusyError(RuntimeError):
+    """Another process held the index's writer lock for longer than the backend waits."""
+
+
+class IndexSchemaError(RuntimeError):
+    """The index directory holds an index of another schema (an older Ura): rebuild it
+    (``ura coi reindex``)."""
 
 
 class SearchBackend(Protocol):
@@ -209,6 +233,9 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     builder.add_integer_field("country_count", indexed=True, fast=True)
     builder.add_date_field("published", stored=True, indexed=True, fast=True)
+    # tantivy keeps dates to the second in fast fields: "added since" compares microseconds
+    builder.add_date_field("added", stored=True)
+    builder.add_integer_field("added_us", indexed=True, fast=True)
     builder.add_bytes_field("passages", stored=True)
     builder.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
@@ -239,22 +266,70 @@ def _as_datetime(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime (a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _microseconds(moment: dt.datetime) -> int:
+    """Microseconds since the Unix epoch."""
+    delta = _utc(moment) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _abandon(writer: tantivy.IndexWriter) -> None:
+    """Drop a writer's uncommitted changes and release the directory's lock now (not when
+    the garbage collector gets to it: a traceback keeps the writer alive)."""
+    writer.rollback()
+    writer.wait_merging_threads()
+
+
+def _lock_busy(error: ValueError) -> bool:
+    return "LockBusy" in str(error)
+
+
 class TantivyBackend:
     """:class:`SearchBackend` on an embedded tantivy index.
 
     Args:
         path: directory of the index (created if missing); None keeps it in memory.
         heap_size: the writer's memory budget in bytes.
+        lock_timeout: seconds to wait for another process's writer before
+            :class:`IndexBusyError`.
+        reset: start an empty index even if the directory holds one (also one of another
+            schema); for a rebuild.
+
+    Raises:
+        IndexSchemaError: the directory holds an index of another schema (and not ``reset``).
     """
 
-    def __init__(self, path: str | Path | None = None, *, heap_size: int = 128_000_000) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        heap_size: int = 128_000_000,
+        lock_timeout: float = 30.0,
+        reset: bool = False,
+    ) -> None:
         self._schema = _schema()
         if path is None:
             self._index = tantivy.Index(self._schema)
         else:
             Path(path).mkdir(parents=True, exist_ok=True)
-            self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
+            try:
+                self._index = tantivy.Index(self._schema, path=str(path), reuse=not reset)
+            except ValueError as exc:
+                if "schema does not match" in str(exc):
+                    raise IndexSchemaError(
+                        f"the search index in {path} was built with another schema;"
+                        " rebuild it from the database (ura coi reindex)"
+                    ) from exc
+                raise
         self._heap_size = heap_size
+        self._lock_timeout = lock_timeout
+        self._write_lock = threading.Lock()
 
     # --- writing ------------------------------------------------------------------------
 
@@ -279,25 +354,53 @@ class TantivyBackend:
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
-        writer = self._index.writer(self._heap_size)
-        for doc_id in doc_ids:
-            writer.delete_documents_by_term("doc_id", doc_id)
-        self._commit(writer)
+        with self._write_lock:
+            writer = self._writer()
+            try:
+                for doc_id in doc_ids:
+                    writer.delete_documents_by_term("doc_id", doc_id)
+            except BaseException:
+                _abandon(writer)
+                raise
+            self._commit(writer)
 
     def _write(
         self, documents: Iterable[SearchDocument], *, replace: bool, clear: bool = False
     ) -> int:
-        writer = self._index.writer(self._heap_size)
-        if clear:
-            writer.delete_all_documents()
-        count = 0
-        for document in documents:
-            if replace:
-                writer.delete_documents_by_term("doc_id", document.doc_id)
-            writer.add_document(self._entry(document))
-            count += 1
-        self._commit(writer)
+        with self._write_lock:
+            writer = self._writer()
+            count = 0
+            try:
+                if clear:
+                    writer.delete_all_documents()
+                for document in documents:
+                    if replace:
+                        writer.delete_documents_by_term("doc_id", document.doc_id)
+                    writer.add_document(self._entry(document))
+                    count += 1
+            except BaseException:
+                _abandon(writer)  # nothing of a failed write becomes visible
+                raise
+            self._commit(writer)
         return count
+
+    def _writer(self) -> tantivy.IndexWriter:
+        """The index's writer, waiting (up to ``lock_timeout``) for another process's."""
+        deadline = time.monotonic() + self._lock_timeout
+        pause = 0.05
+        while True:
+            try:
+                return self._index.writer(self._heap_size)
+            except ValueError as exc:
+                if not _lock_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        "another process is writing the COI search index"
+                        f" (waited {self._lock_timeout:g} s); try again later"
+                    ) from exc
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
     def _commit(self, writer: tantivy.IndexWriter) -> None:
         writer.commit()
@@ -331,6 +434,9 @@ class TantivyBackend:
             entry.add_text("year", str(document.published.year))
         if document.url:
             entry.add_text("url", document.url)
+        if document.added is not None:
+            entry.add_date("added", _utc(document.added))
+            entry.add_integer("added_us", _microseconds(document.added))
         return entry
 
     # --- reading ------------------------------------------------------------------------
@@ -421,12 +527,14 @@ class TantivyBackend:
         stored = json.loads(zlib.decompress(bytes(doc.get_first("passages") or b"")))
         language = field_language(doc.get_first("language"))
         published = doc.get_first("published")
+        added = doc.get_first("added")
         return Hit(
             doc_id=str(doc.get_first("doc_id")),
             title=str(doc.get_first("title")),
             score=score,
             published=published.date() if published is not None else None,
             highlights=matcher.highlights(stored, language),
+            added=_utc(added) if added is not None else None,
         )
 
     # --- query compilation --------------------------------------------------------------
@@ -507,6 +615,20 @@ class TantivyBackend:
                         tantivy.FieldType.Date,
                         _as_datetime(filters.published_from) if filters.published_from else None,
                         _as_datetime(filters.published_to) if filters.published_to else None,
+                    ),
+                )
+            )
+        if filters.added_after is not None:
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        schema,
+                        "added_us",
+                        tantivy.FieldType.Integer,
+                        _microseconds(filters.added_after),
+                        None,
+                        include_lower=False,
                     ),
                 )
             )
