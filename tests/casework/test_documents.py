@@ -91,6 +91,8 @@ def sample_context(name: str = "Ayşe Yılmaz") -> DecisionContext:
                 "date": dt.date(2026, 6, 1),
                 "url": "https://example.org/coi/returnees",
                 "passage": PASSAGE,
+                "reference": "Example Research Institute: Country Report: Treatment of Returnees, "
+                f'1 June 2026, https://example.org/coi/returnees: "{PASSAGE}"',
             },
             {
                 "number": 2,
@@ -99,6 +101,9 @@ def sample_context(name: str = "Ayşe Yılmaz") -> DecisionContext:
                 "date": "2025",
                 "url": "https://example.org/coi/detention",
                 "passage": "Ill-treatment in pre-trial detention is widespread.",
+                "reference": "Example Monitor: Detention Conditions, 2025, "
+                "https://example.org/coi/detention (accessed: 2 March 2026), at p3¶2: "
+                '"Ill-treatment in pre-trial detention is widespread."',
             },
         ],
         "outcome_details": {
@@ -175,8 +180,10 @@ def test_asylum_decision_reads_as_a_decision() -> None:
     assert "- Tarih: 28 Kasım 2026" in text
     assert "- Doğum tarihi: 14 Şubat 1990" in text
     assert "YUKK 61., 62. ve 63. madde" in text
-    assert "> [1] " + PASSAGE in text
-    assert "- [2] Example Monitor, Detention Conditions, 2025," in text
+    # Each cited source in the one reference format the context gives, the quote with it.
+    assert "- [1] Example Research Institute: Country Report: Treatment of Returnees," in text
+    assert f'returnees: "{PASSAGE}"\n' in text
+    assert "- [2] Example Monitor: Detention Conditions, 2025, https://" in text
     assert "30 gün içinde Ankara Administrative Court nezdinde" in text
     order = [
         "## Başvuru sahibi", "## Hukuki dayanak", "## Olaylar", "## Değerlendirme",
@@ -228,11 +235,11 @@ def test_missing_variables_are_all_named_at_once() -> None:
 
 
 def test_missing_key_in_a_list_item_is_named_by_its_path() -> None:
-    """A citation without a URL is reported as citations[1].url."""
+    """A citation without its reference is reported as citations[1].reference."""
     context = sample_context()
-    del context["citations"][1]["url"]  # type: ignore[misc]
+    del context["citations"][1]["reference"]
 
-    with pytest.raises(DocumentError, match=r"citations\[1\]\.url"):
+    with pytest.raises(DocumentError, match=r"citations\[1\]\.reference"):
         render_decision_text("asylum", "rejected", "en", context)
 
 

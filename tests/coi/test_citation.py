@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from ura.coi.citation import Citation, VerificationStatus, cite, verify
+from ura.coi.citation import Citation, VerificationStatus, cite, format_reference, verify
 from ura.coi.extract import extract
 
 BEFORE = "# Security\n\nShelling continued in Idlib.\n\n# Returns\n\nReturns from Lebanon rose.\n"
@@ -83,3 +83,33 @@ def test_a_tampered_citation_is_refused() -> None:
     tampered = dataclasses.replace(citation, quoted_text="Returns fell.")
     with pytest.raises(ValueError, match="hash"):
         verify(tampered, [])
+
+
+def test_reference_of_a_citation_without_accessed_date_or_anchor() -> None:
+    """A passage pasted by hand has no date accessed and may have no anchor: those parts are
+    left out, the rest reads as the full reference does."""
+    assert format_reference(
+        source="ACCORD",
+        title="Iran: Converts",
+        published=dt.date(2025, 2, 1),
+        url="https://example.org/r",
+        accessed=None,
+        anchor="",
+        quoted_text="Converts  face\nprosecution.",
+        language="tr",
+    ) == (
+        'ACCORD: Iran: Converts, 1 Şubat 2025, https://example.org/r: "Converts face prosecution."'
+    )
+    assert (
+        format_reference(
+            source="ACCORD",
+            title="Iran: Converts",
+            published=None,
+            url="",
+            accessed=dt.date(2025, 3, 1),
+            anchor="p4¶2",
+            quoted_text="Converts face prosecution.",
+        )
+        == "ACCORD: Iran: Converts, undated, (accessed: 1 March 2025), at p4¶2: "
+        '"Converts face prosecution."'
+    )

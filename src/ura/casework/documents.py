@@ -166,6 +166,9 @@ class Citation(TypedDict):
     date: dt.date | str
     url: str
     passage: str
+    # The whole reference in one format (source, title, date, URL, accessed, anchor, quote):
+    # the asylum templates print it (ura.apps.asylum.decisions.reference).
+    reference: NotRequired[str]
 
 
 class Appeal(TypedDict):

@@ -17,7 +17,14 @@ from enum import Enum
 
 from ura.coi.extract import Passage, passage_hash
 
-__all__ = ["Citation", "Verification", "VerificationStatus", "cite", "verify"]
+__all__ = [
+    "Citation",
+    "Verification",
+    "VerificationStatus",
+    "cite",
+    "format_reference",
+    "verify",
+]
 
 _MONTHS = {
     "en": (
@@ -76,15 +83,50 @@ class Citation:
             e.g. ``UNHCR: Country Report, 3 March 2024, https://… (accessed 5 May 2024),
             at §security¶2: "…"``.
         """
-        lang = language if language in _MONTHS else "en"
-        words = _WORDS[lang]
-        published = _date(self.published, lang) if self.published else words["undated"]
-        parts = [f"{self.source}: {self.title}", published]
-        if self.url:
-            parts.append(f"{self.url} ({words['accessed']}: {_date(self.accessed, lang)})")
-        else:
-            parts.append(f"({words['accessed']}: {_date(self.accessed, lang)})")
-        return f'{", ".join(parts)}, {words["at"]} {self.anchor}: "{_canonical(self.quoted_text)}"'
+        return format_reference(
+            source=self.source,
+            title=self.title,
+            published=self.published,
+            url=self.url,
+            accessed=self.accessed,
+            anchor=self.anchor,
+            quoted_text=self.quoted_text,
+            language=language,
+        )
+
+
+def format_reference(
+    *,
+    source: str,
+    title: str,
+    published: dt.date | None,
+    url: str,
+    accessed: dt.date | None,
+    anchor: str,
+    quoted_text: str,
+    language: str = "en",
+) -> str:
+    """The reference format of :meth:`Citation.reference`, for a citation that may lack
+    parts: a passage pasted by hand into a case before the library existed has no date
+    accessed and perhaps no anchor. A part that is missing is left out, never invented.
+
+    Args:
+        source, title, published, url, accessed, anchor, quoted_text: as in
+            :class:`Citation`; ``accessed`` None and ``anchor`` ``""`` leave those parts out.
+        language: ``"en"`` or ``"tr"`` (others fall back to English).
+
+    Returns:
+        e.g. ``UNHCR: Country Report, 3 March 2024, https://…: "…"`` without accessed date
+        and anchor.
+    """
+    lang = language if language in _MONTHS else "en"
+    words = _WORDS[lang]
+    parts = [f"{source}: {title}", _date(published, lang) if published else words["undated"]]
+    when = f"({words['accessed']}: {_date(accessed, lang)})" if accessed else ""
+    if url or when:
+        parts.append(" ".join(part for part in (url, when) if part))
+    where = f", {words['at']} {anchor}" if anchor else ""
+    return f'{", ".join(parts)}{where}: "{_canonical(quoted_text)}"'
 
 
 def _date(day: dt.date, language: str) -> str:

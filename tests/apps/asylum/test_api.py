@@ -333,7 +333,7 @@ def test_an_application_from_registration_to_an_annulled_decision_examined_again
     text = drafted.json()["text"]
     assert "Amina Haddad" in text
     assert "99123456789" in text
-    assert "[1] EUAA, Afghanistan: Country Focus" in text
+    assert "[1] EUAA: Afghanistan: Country Focus, 1 May 2024, https://" in text
     assert "Administrative Court of Ankara within 30 days" in text
     decision_id = drafted.json()["id"]
     submitted = post(

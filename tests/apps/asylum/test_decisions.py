@@ -3,21 +3,25 @@ window from the procedure's rules (never from a template), and the missing parts
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from tests.apps.asylum.conftest import CASES, post, step
 from tests.apps.cases.factories import make_case
 from ura.apps.accounts.models import User
 from ura.apps.asylum import decisions as asylum_decisions
+from ura.apps.asylum import services
 from ura.apps.asylum.vocabulary import Outcome
 from ura.apps.cases.decisions import DecisionFlow
 from ura.apps.cases.models import Case
 from ura.apps.trafficking import decisions as trafficking_decisions
 from ura.casework import documents
+from ura.coi import passage_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +97,12 @@ def test_the_english_decisions_carry_the_case_findings(worker: User, worker_clie
 
     granted = text("refugee")
     assert "for reasons of religion" in granted
-    assert "[1] ACCORD, Iran: Religious minorities" in granted
+    # A passage pasted by hand, in the reference format of the COI library's clippings with
+    # the parts it has (no date accessed).
+    assert (
+        "[1] ACCORD: Iran: Religious minorities, 1 February 2025, "
+        'https://www.ecoi.net/en/document/1, at p. 4: "Converts face prosecution."'
+    ) in granted
     assert "The account was consistent." in granted  # credibility: both parts
     assert "It matches the country information [1]." in granted
     assert "torture or inhuman or degrading treatment" in text("subsidiary_protection")
@@ -194,3 +203,67 @@ def test_every_label_names_a_part_the_templates_read(flow: DecisionFlow) -> None
     read = "".join(t.read_text(encoding="utf-8") for t in folder.glob("*.j2"))
     assert flow.field_labels
     assert [path for path in flow.field_labels if path not in read] == []
+
+
+def test_a_clipping_is_cited_in_the_reference_format_of_the_library(
+    worker: User, worker_client: Client
+) -> None:
+    """A passage clipped from the COI library keeps its document, edition, accessed date and
+    note; the decision prints it as ``ura.coi.Citation.reference`` in the decision's
+    language, and never prints the note. A library document may be undated and have no web
+    address; a passage pasted by hand still needs both."""
+    case = make_case(
+        owner=worker,
+        state="assessment",
+        assigned=(worker,),
+        data={**DATA, "assessment": {**DATA["assessment"], "citations": []}},
+    )
+    clipping = services.Clipping(
+        document_id=7,
+        edition=2,
+        source="ACCORD, Austrian Centre for COI Research",
+        accessed=dt.date(2025, 3, 4),
+        note="Matches the applicant's account of the raid.",
+    )
+    case = services.citation_add(
+        actor=worker,
+        case_id=case.pk,
+        expected_version=case.version,
+        title="Iran: Converts",
+        publisher=clipping.source,
+        date=None,
+        url="",
+        passage="Converts  face prosecution.",
+        anchor="§religion¶2",
+        clipping=clipping,
+    )
+    (cited,) = case.data["assessment"]["citations"]
+    assert cited["document_id"] == 7
+    assert cited["edition"] == 2
+    assert cited["accessed"] == "2025-03-04"
+    assert cited["date"] is None
+    assert cited["note"] == "Matches the applicant's account of the raid."
+    assert cited["passage_hash"] == passage_hash("Converts face prosecution.")
+
+    english = _draft(worker_client, case, "rejected", "en").json()["text"]
+    assert (
+        "- [1] ACCORD, Austrian Centre for COI Research: "
+        'Iran: Converts, undated, (accessed: 4 March 2025), at §religion¶2: "Converts face '
+        'prosecution."'
+    ) in english
+    assert "raid" not in english
+    turkish = _draft(worker_client, case, "rejected", "tr").json()["text"]
+    assert "tarihsiz, (erişim tarihi: 4 Mart 2025), bölüm §religion¶2" in turkish
+
+    with pytest.raises(ValidationError) as refused:
+        services.citation_add(
+            actor=worker,
+            case_id=case.pk,
+            expected_version=Case.objects.get(pk=case.pk).version,
+            title="Iran: Converts",
+            publisher="ACCORD",
+            date=None,
+            url="",
+            passage="Another passage typed by hand.",
+        )
+    assert set(refused.value.message_dict) == {"url"}

@@ -13,6 +13,7 @@ amended by Law 7196 and may change again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from ura.apps.asylum.vocabulary import (
 )
 from ura.apps.cases import workflow
 from ura.apps.cases.decisions import DecisionFlow
+from ura.coi.citation import Citation, format_reference
 
 if TYPE_CHECKING:
     from django.db.models import TextChoices
@@ -147,15 +149,59 @@ def _assessment(data: Mapping[str, Any]) -> dict[str, list[str]]:
     return parts
 
 
-def _citations(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _day(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def reference(citation: Mapping[str, Any], language: str) -> str:
+    """One cited passage in the decision's reference format: for a clipping from the COI
+    library the engine's :meth:`ura.coi.Citation.reference` (source, title, date, URL, date
+    accessed, anchor, quote); for a passage pasted by hand the same format without the parts
+    it lacks (:func:`ura.coi.citation.format_reference`). The quote is the text kept with
+    the citation, never the library's current text."""
+    quoted = str(citation.get("passage", ""))
+    source = str(citation.get("source") or citation.get("publisher", ""))
+    published = _day(citation.get("date"))
+    accessed = _day(citation.get("accessed"))
+    if "document_id" in citation and accessed is not None:
+        return Citation(
+            doc_id=str(citation["document_id"]),
+            source=source,
+            title=str(citation.get("title", "")),
+            published=published,
+            url=str(citation.get("url", "")),
+            accessed=accessed,
+            anchor=str(citation.get("anchor", "")),
+            quoted_text=quoted,
+            text_hash=str(citation.get("passage_hash", "")),
+        ).reference(language)
+    return format_reference(
+        source=source,
+        title=str(citation.get("title", "")),
+        published=published,
+        url=str(citation.get("url", "")),
+        accessed=accessed,
+        anchor=str(citation.get("anchor", "")),
+        quoted_text=quoted,
+        language=language,
+    )
+
+
+def _citations(data: Mapping[str, Any], language: str) -> list[dict[str, Any]]:
+    # ``reference`` is what the shipped templates print; the parts stay for templates an
+    # administrator wrote against the earlier context.
     return [
         {
             "number": number,
             "title": c.get("title", ""),
             "publisher": c.get("publisher", ""),
-            "date": c.get("date", ""),
+            "date": c.get("date") or "",
             "url": c.get("url", ""),
             "passage": c.get("passage", ""),
+            "reference": reference(c, language),
         }
         for number, c in enumerate(data.get("assessment", {}).get("citations", []), start=1)
     ]
@@ -209,7 +255,7 @@ def decision_context(case: Case, outcome: str, language: str) -> dict[str, Any]:
             },
             "facts": _facts(case, language),
             "assessment": _assessment(data),
-            "citations": _citations(data),
+            "citations": _citations(data, language),
             "outcome_details": _outcome_details(outcome, data),
         }
         days = appeal_deadline_days(case, outcome)

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -508,6 +509,27 @@ def passage_hash(passage: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Clipping:
+    """Where a cited passage comes from when it was clipped from the COI library
+    (``ura.apps.coi.clipping.clip_passage``), kept with the citation so that it can be checked
+    against later editions of the document.
+
+    Attributes:
+        document_id: the library document.
+        edition: the edition the words were quoted from.
+        source: the document's sources as the reference names them.
+        accessed: the date the reference gives as accessed (docs/asylum.md says which).
+        note: the caseworker's note on why it matters (never printed in the decision).
+    """
+
+    document_id: int
+    edition: int
+    source: str
+    accessed: dt.date
+    note: str = ""
+
+
 def citation_add(
     *,
     actor: User,
@@ -515,21 +537,31 @@ def citation_add(
     expected_version: int,
     title: str,
     publisher: str,
-    date: dt.date,
+    date: dt.date | None,
     url: str,
     passage: str,
     anchor: str = "",
+    clipping: Clipping | None = None,
 ) -> Case:
     """Cite a country-of-origin information passage in the assessment
     (``assessment.citations``, shape in docs/asylum.md). The same passage is cited once.
+
+    A passage pasted by hand names its source, date and web address. A clipping from the COI
+    library (``clipping``) also keeps the document, edition, accessed date and note; it may
+    be undated or have no web address, as library documents may, and is written as given
+    (the library checked the quote against the document).
 
     Raises:
         ValidationError: a missing field, a URL that is not http(s), a passage cited already.
     """
     case = _assessable(actor, case_id)
     url = url.strip()
-    if not url.startswith(("https://", "http://")) or len(url) > 1000:
+    if (url or clipping is None) and (
+        not url.startswith(("https://", "http://")) or len(url) > 1000
+    ):
         raise ValidationError({"url": _("Give the source's web address (http or https).")})
+    if date is None and clipping is None:
+        raise ValidationError({"date": _("This field is required.")})
     passage = passage.strip()
     if not passage or len(passage) > 10_000:
         raise ValidationError({"passage": _("Paste the passage (at most 10,000 characters).")})
@@ -537,17 +569,29 @@ def citation_add(
     citations = list(case.data.get("assessment", {}).get("citations", []))
     if any(c.get("passage_hash") == digest for c in citations):
         raise ValidationError({"passage": _("This passage is cited already.")})
-    citations.append(
-        {
-            "title": _text("title", title, limit=300),
-            "publisher": _text("publisher", publisher, limit=200),
-            "date": _not_future("date", date).isoformat(),
-            "url": url,
-            "passage": passage,
-            "anchor": _text("anchor", anchor, limit=200, required=False),
-            "passage_hash": digest,
-        }
-    )
+    # Library titles and source lists may be longer than what one types by hand.
+    clipped = clipping is not None
+    citation: dict[str, Any] = {
+        "title": _text("title", title, limit=500 if clipped else 300),
+        "publisher": _text("publisher", publisher, limit=1000 if clipped else 200),
+        "date": _not_future("date", date).isoformat() if date is not None else None,
+        "url": url,
+        "passage": passage,
+        "anchor": _text("anchor", anchor, limit=200, required=False),
+        "passage_hash": digest,
+    }
+    if clipping is not None:
+        citation.update(
+            {
+                "document_id": clipping.document_id,
+                "edition": clipping.edition,
+                "source": _text("source", clipping.source, limit=1000),
+                "accessed": _not_future("accessed", clipping.accessed).isoformat(),
+                "clipped_on": timezone.localdate().isoformat(),
+                "note": _text("note", clipping.note, limit=2000, required=False),
+            }
+        )
+    citations.append(citation)
     return case_services.case_update(
         actor=actor,
         case_id=case_id,
