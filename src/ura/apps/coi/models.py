@@ -297,3 +297,22 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DuplicateKey(models.Model):
+    """One of the smallest hash values of a document's signature (``Document.signature``).
+    The near-duplicate check on import asks the database for the documents sharing some of
+    the new document's keys, then compares their whole signatures: fast at any library size,
+    and the same in every process (see ``ura.apps.coi.services``)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField(help_text="The 64-bit hash minus 2**63, to fit a BIGINT")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "value"], name="coi_duplicate_key_once")
+        ]
+        indexes = [models.Index(fields=["value"], name="coi_duplicate_key_value")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}:{self.value}"
