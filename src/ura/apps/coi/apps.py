@@ -10,3 +10,10 @@ class CoiConfig(AppConfig):
     verbose_name = _("Country of origin information")
 
     navigation = (NavEntry(_("COI library"), "coi:search", "coi.view_document"),)
+
+    def ready(self) -> None:
+        # The case engine never imports the library: the "COI research" panel of asylum
+        # cases registers itself with the case page.
+        from ura.apps.coi import panels
+
+        panels.register()
