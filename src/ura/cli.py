@@ -23,6 +23,8 @@ index_app = typer.Typer(help="The person index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 token_app = typer.Typer(help="API tokens for system-to-system integration.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+coi_app = typer.Typer(help="The country of origin information library.", no_args_is_help=True)
+app.add_typer(coi_app, name="coi")
 console = Console()
 
 
@@ -435,6 +437,116 @@ def index_export(
 
     pq.write_table(table, path)
     console.print(f"{table.num_rows} records written to {path}.")
+
+
+# --- The COI library ---------------------------------------------------------------------------
+
+
+@coi_app.command("import")
+def coi_import(
+    folder: Annotated[Path, typer.Argument(help="Folder of documents (PDF, HTML, DOCX, text).")],
+    metadata: Annotated[
+        Path, typer.Option("--metadata", help="Metadata file (.csv or .jsonl), see docs.")
+    ],
+    user: Annotated[
+        str, typer.Option("--user", help="The COI researcher the import is recorded for.")
+    ] = "",
+) -> None:
+    """Import a folder of COI documents described by a metadata file (docs/coi-import.md).
+
+    Every file becomes a document, a new edition or a rejection with its reason (the file is
+    kept). Prints the reconciliation and each rejection. Exits 1 if anything was rejected,
+    2 when nothing could be imported (metadata file, folder or permission).
+    """
+    _django()
+    from django.core.exceptions import PermissionDenied
+
+    from ura.apps.coi.importing import MetadataFileError, folder_import
+    from ura.apps.core.services import JobFailedError
+
+    actor = _acting_steward(user, "imports")
+    try:
+        with Progress(
+            TextColumn("Importing COI documents"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("import", total=None)
+            batch = folder_import(
+                actor=actor,  # type: ignore[arg-type]
+                folder=folder,
+                metadata_path=metadata,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except (PermissionDenied, MetadataFileError, NotADirectoryError, OSError) as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    except JobFailedError as exc:
+        console.print(f"[red]The import stopped: {exc}. What was imported is kept.[/red]")
+        raise typer.Exit(2) from exc
+    console.print(
+        f"Import {batch.pk}: {batch.files_total} files = {batch.imported} imported"
+        f" + {batch.new_editions} new editions + {batch.rejected} rejected;"
+        f" {batch.near_duplicates} near-duplicates to review."
+    )
+    rejections = list(batch.rejections.order_by("pk"))
+    for rejection in rejections:
+        where = rejection.filename or "-"
+        if rejection.row is not None:
+            where += f" (row {rejection.row})"
+        console.print(f"  rejected {where}: {rejection.reason}", markup=False, highlight=False)
+    if rejections:
+        raise typer.Exit(1)
+
+
+@coi_app.command("reindex")
+def coi_reindex() -> None:
+    """Rebuild the COI search index from the database (the system of record)."""
+    _django()
+    from ura.apps.coi.search import reindex
+    from ura.coi.index import IndexBusyError
+
+    try:
+        with Progress(
+            TextColumn("Indexing COI documents"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("reindex", total=None)
+            count = reindex(
+                progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except IndexBusyError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"{count} documents indexed.")
+
+
+@coi_app.command("thesaurus")
+def coi_thesaurus(
+    file: Annotated[
+        Path | None, typer.Option(help="A thesaurus file (default: the one shipped with Ura).")
+    ] = None,
+) -> None:
+    """Load or update the topic thesaurus (new terms, changed labels, retired codes)."""
+    _django()
+    from ura.apps.coi.thesaurus import ThesaurusError, parse_thesaurus, thesaurus_load
+
+    try:
+        parsed = parse_thesaurus(file.read_text(encoding="utf-8")) if file else None
+    except (OSError, UnicodeDecodeError, ThesaurusError) as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    report = thesaurus_load(actor=None, thesaurus=parsed)
+    console.print(
+        f"Thesaurus version {report.version}: {len(report.created)} topics added,"
+        f" {len(report.updated)} updated, {len(report.retired)} retired,"
+        f" {report.unchanged} unchanged."
+    )
 
 
 @app.command()

@@ -630,6 +630,7 @@ def document_import(
     metadata: DocumentMetadata,
     batch: ImportBatch | None = None,
     origin: ImportOrigin | str = ImportOrigin.UI,
+    row: int | None = None,
 ) -> ImportOutcome:
     """Import one file as a new document (in one transaction of its own).
 
@@ -640,6 +641,7 @@ def document_import(
         metadata: what the importer says about it.
         batch: the import it belongs to; None opens and closes one for this file.
         origin: where it came from, for a batch opened here.
+        row: the metadata file's row describing the file (a batch import), for a rejection.
 
     Returns:
         The outcome: the document (flagged when it looks like another), or the rejection of
@@ -665,6 +667,7 @@ def document_import(
                 batch=batch,
                 reason=reason or "",
                 filename=filename,
+                row=row,
                 metadata=metadata.as_json(),
                 data=data,
             )
@@ -762,6 +765,7 @@ def document_new_edition(
     note: str = "",
     expected_version: int | None = None,
     batch: ImportBatch | None = None,
+    row: int | None = None,
 ) -> Document:
     """Import a corrected or updated file of a document as its new current edition. The
     earlier editions and their passages are kept (citations are checked against them).
@@ -770,6 +774,7 @@ def document_new_edition(
         note: what changed (for readers of the document's history).
         expected_version: the document version the user read (None: whatever it is now).
         batch: the import it belongs to; None opens and closes one for this file.
+        row: the metadata file's row naming the file (a batch import), for a rejection.
 
     Raises:
         PermissionDenied: the actor may not manage the library.
@@ -796,6 +801,7 @@ def document_new_edition(
                 batch=batch,
                 reason=reason or "",
                 filename=filename,
+                row=row,
                 metadata={"document": document.pk, "note": note},
                 data=data,
             )
