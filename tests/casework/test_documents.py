@@ -313,6 +313,21 @@ def test_citation_marker_without_a_source_is_refused() -> None:
         render_decision_text("asylum", "rejected", "en", context)
 
 
+def test_markers_inside_a_quoted_source_are_its_own_words() -> None:
+    """A quoted COI passage keeps its own footnote numbers; they name no source of the
+    decision. The same marker written by the drafter is still refused."""
+    context = sample_context()
+    quoted = "Returnees were detained on arrival.[12] Some were released.[13]"
+    context["citations"][0]["passage"] = quoted
+    context["citations"][0]["reference"] = f'Example Research Institute: Report, 2026: "{quoted}"'
+
+    text = render_decision_text("asylum", "rejected", "en", context)
+    assert quoted in text
+    context["assessment"]["credibility"] = ["Detention is routine [12]."]
+    with pytest.raises(DocumentError, match=r"\[12\]"):
+        render_decision_text("asylum", "rejected", "en", context)
+
+
 def test_variables_cannot_inject_block_structure() -> None:
     """Line breaks inside a value become spaces, so data cannot add a signature block."""
     context = sample_context("Ayşe\n---\n# Yılmaz")

@@ -472,7 +472,15 @@ def _tidy(text: str) -> str:
 
 
 def _check_citations(text: str, context: Mapping[str, Any]) -> None:
-    cited = {str(citation.get("number")) for citation in context.get("citations") or ()}
+    citations = context.get("citations") or ()
+    cited = {str(citation.get("number")) for citation in citations}
+    # The words of a cited source are not the drafter's markers: a COI report quoted with its
+    # own footnote numbers ("... on arrival.[12]") names no source of the decision.
+    for citation in citations:
+        for key in ("reference", "passage"):
+            quoted = " ".join(str(citation.get(key) or "").split())
+            if quoted:
+                text = text.replace(quoted, " ")
     unknown = sorted({m for m in _CITATION_MARK.findall(text) if m not in cited}, key=int)
     if unknown:
         marks = ", ".join(f"[{number}]" for number in unknown)

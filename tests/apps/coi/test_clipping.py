@@ -245,6 +245,31 @@ def test_a_part_of_the_passage_may_be_quoted_and_a_quote_not_in_it_is_refused(
     assert len(_citations(case)) == 1
 
 
+def test_a_passage_longer_than_a_citation_holds_is_quoted_in_part(
+    worker: User, case: Case, steward: User
+) -> None:
+    long = "Returnees were questioned. " + "The border was closed again. " * 400
+    document = import_text(steward, f"# Returns\n\n{long}\n", title="Long report")
+    passage = _passage(document)
+    with pytest.raises(ValidationError, match="at most 10000 characters"):
+        clipping.clip_passage(
+            actor=worker,
+            case_id=case.pk,
+            expected_version=case.version,
+            passage_id=passage.pk,
+            note="",
+        )
+    clipping.clip_passage(
+        actor=worker,
+        case_id=case.pk,
+        expected_version=case.version,
+        passage_id=passage.pk,
+        quote="Returnees were questioned.",
+        note="",
+    )
+    assert [c["passage"] for c in _citations(case)] == ["Returnees were questioned."]
+
+
 def test_a_case_the_user_may_not_see_or_change_is_never_written(
     worker: User, case: Case, document: Document
 ) -> None:
@@ -466,6 +491,26 @@ def test_an_altered_quote_and_a_hand_pasted_passage(
     panel = _panel(worker_client, case)
     assert "no longer match the hash kept with the citation" in panel
     assert "1 passage was pasted by hand; it is not checked against the library." in panel
+
+
+def test_a_quoted_report_keeps_its_own_footnote_numbers_in_the_decision(
+    worker: User, worker_client: Client, case: Case, steward: User
+) -> None:
+    """COI reports number their footnotes like the decision's markers; the quoted words keep
+    them and the draft is not refused for them."""
+    document = import_text(
+        steward, "# Returns\n\nReturnees were detained on arrival.[12]\n", title="Returns"
+    )
+    clipping.clip_passage(
+        actor=worker,
+        case_id=case.pk,
+        expected_version=case.version,
+        passage_id=_passage(document).pk,
+        note="",
+    )
+    drafted = _draft(worker_client, case)
+    assert drafted.status_code == 201, drafted.content
+    assert 'at §returns¶1: "Returnees were detained on arrival.[12]"' in drafted.json()["text"]
 
 
 def test_the_panel_links_to_the_library_search_on_the_country_of_origin(

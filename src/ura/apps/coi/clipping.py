@@ -61,6 +61,8 @@ __all__ = [
 #: a caseworker has a few applications in the assessment stage at a time.
 MAX_TARGETS = 100
 MAX_NOTE_CHARS = 2000
+#: What ``asylum.services.citation_add`` keeps of one passage.
+MAX_QUOTE_CHARS = 10_000
 
 
 def _require_view(actor: Actor) -> None:
@@ -174,6 +176,16 @@ def clip_passage(
         raise ValidationError(
             {"quote": _("These words are not in the passage: copy them exactly from it.")}
         ) from None
+    if len(citation.quoted_text) > MAX_QUOTE_CHARS:
+        raise ValidationError(
+            {
+                "quote": _(
+                    "A citation quotes at most %d characters: quote the part of the passage "
+                    "that matters."
+                )
+                % MAX_QUOTE_CHARS
+            }
+        )
     return asylum_services.citation_add(
         actor=actor,
         case_id=case_id,
