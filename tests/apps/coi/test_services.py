@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import Http404
+from django.test import Client
 
 from tests.apps.coi.conftest import IndexedBlock, import_text, make_source, metadata
 from ura.apps.accounts.models import User
@@ -584,3 +585,53 @@ retired: [landmines]
 def test_malformed_thesauri_are_refused_with_the_reason(text: str, message: str) -> None:
     with pytest.raises(thesaurus.ThesaurusError, match=message):
         thesaurus.parse_thesaurus(text)
+
+
+# --- Admin -----------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_documents_read_only_and_writes_sources_through_the_services(
+    steward: User,
+) -> None:
+    document = import_text(steward, REPORT)
+    steward.is_staff = True
+    steward.save()
+    client = Client()
+    client.force_login(steward)
+
+    assert client.get("/admin/coi/document/").status_code == 200
+    page = client.get(f"/admin/coi/document/{document.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.get("/admin/coi/document/add/").status_code == 403
+    assert client.get("/admin/coi/importbatch/").status_code == 200
+
+    response = client.post(
+        "/admin/coi/source/add/",
+        {"name": "EUAA", "source_type": "international", "acronym": "", "url": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    source = Source.objects.get(name="EUAA")
+    assert _events(source, AuditAction.CREATE)
+    future = client.post(
+        f"/admin/coi/source/{source.pk}/change/",
+        {"name": "EUAA", "source_type": "international", "reviewed_on": str(LATER)},
+    )
+    assert future.status_code == 200  # the form again, with the error
+    assert "future" in future.content.decode()
+    client.post(
+        f"/admin/coi/source/{source.pk}/change/",
+        {"name": "EUAA", "source_type": "international", "rhythm": "Quarterly"},
+    )
+    source.refresh_from_db()
+    assert (source.rhythm, source.version) == ("Quarterly", 2)
+    assert _events(source, AuditAction.UPDATE)
+
+
+def test_readers_get_nothing_from_the_coi_admin(reader: User) -> None:
+    reader.is_staff = True
+    reader.save()
+    client = Client()
+    client.force_login(reader)
+    assert client.get("/admin/coi/source/add/").status_code == 403
+    assert client.get("/admin/coi/importbatch/").status_code == 403
