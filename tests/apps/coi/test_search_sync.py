@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from tests.apps.coi.conftest import IndexedBlock, make_source
-from ura.apps.coi import search
+from tests.apps.coi.conftest import IndexedBlock, make_source, metadata
+from ura.apps.coi import search, services
+from ura.apps.accounts.models import User
 from ura.apps.coi.models import (
     Document,
     DocumentCountry,
@@ -226,3 +227,39 @@ def test_the_backend_follows_the_index_setting(settings: Any, tmp_path: Path) ->
     settings.URA_COI_INDEX_DIR = tmp_path / "elsewhere"
     assert search.backend() is not first
     assert (tmp_path / "elsewhere").is_dir()
+
+
+# --- Through the services ----------------------------------------------------------------------
+
+
+def test_an_imported_document_is_searchable_once_committed_and_a_rolled_back_one_never(
+    steward: User, indexed: IndexedBlock
+) -> None:
+    with indexed():
+        kept = services.document_import(
+            actor=steward,
+            data=b"Forced recruitment by armed groups in Idlib.",
+            filename="kept.txt",
+            metadata=metadata(),
+        ).document
+        assert _found("recruitment") == set()
+
+        def import_then_fail() -> None:
+            with transaction.atomic():
+                services.document_import(
+                    actor=steward,
+                    data=b"Recruitment of minors continued.",
+                    filename="lost.txt",
+                    metadata=metadata(),
+                )
+                raise RuntimeError("the request failed after the import")
+
+        with pytest.raises(RuntimeError):
+            import_then_fail()
+
+    assert kept is not None
+    assert _found("recruitment") == {str(kept.pk)}
+    assert Document.objects.count() == 1
+    hit = search.backend().search("recruitment").hits[0]
+    assert hit.added == kept.added_at
+    assert search.backend().search("recruitment", Filters(added_after=kept.added_at)).total == 0
