@@ -13,8 +13,8 @@ import pytest
 from django.db import transaction
 
 from tests.apps.coi.conftest import IndexedBlock, make_source, metadata
-from ura.apps.coi import search, services
 from ura.apps.accounts.models import User
+from ura.apps.coi import search, services
 from ura.apps.coi.models import (
     Document,
     DocumentCountry,
