@@ -1,34 +1,28 @@
-"""A small library for the page, API, selector and saved-search tests: documents written
-straight to the tables with a stored file and indexed, until they can be imported through
-``ura.apps.coi.services.document_import``."""
+"""A small library for the page, API, selector and saved-search tests: plain-text documents
+imported through ``ura.apps.coi.services.document_import`` (extraction, passages, indexing
+after commit), as a COI researcher would add them."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Sequence
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.test import TestCase
+from django.utils.text import slugify
 
 from tests.apps.coi.conftest import make_source
-from ura.apps.coi import search
-from ura.apps.coi.models import (
-    Document,
-    DocumentCountry,
-    DocumentType,
-    Edition,
-    Passage,
-    Topic,
-)
-from ura.coi.extract import file_checksum, passage_hash
+from tests.factories import make_user
+from ura.apps.accounts.models import RoleCode, User
+from ura.apps.coi import services
+from ura.apps.coi.models import Document, DocumentType
 
-_seq = itertools.count(1)
+LIBRARIAN = "coi-librarian"
 
 
-def topic(code: str, label: str | None = None) -> Topic:
-    found, _ = Topic.objects.get_or_create(code=code, defaults={"label": label or code.title()})
-    return found
+def librarian() -> User:
+    """The data steward who imports the test documents."""
+    found = User.objects.filter(username=LIBRARIAN).first()
+    return found or make_user(role=RoleCode.DATA_STEWARD, username=LIBRARIAN)
 
 
 def add_document(
@@ -41,44 +35,30 @@ def add_document(
     language: str = "en",
     published: dt.date | None = dt.date(2025, 6, 1),
     is_key: bool = False,
-    index: bool = True,
 ) -> Document:
-    """A document with one edition (a stored text file) and its passages, indexed."""
-    text = "\n\n".join(paragraphs)
-    data = text.encode()
-    document = Document.objects.create(
+    """Import a text file of ``paragraphs`` (passages ``¶1``, ``¶2``…) with this metadata,
+    indexed as after its transaction commits; ``is_key`` marks it a key document."""
+    for name in sources:
+        make_source(name)
+    metadata = services.DocumentMetadata(
         title=title,
+        sources=list(sources),
         document_type=document_type,
         language=language,
+        countries=list(countries),
+        topics=list(topics),
         published=published,
-        is_key=is_key,
-        url=f"https://example.org/coi/{next(_seq)}",
-        signature=b"",
+        url=f"https://example.org/coi/{slugify(title) or 'document'}",
     )
-    document.sources.add(*(make_source(name) for name in sources))
-    document.topics.add(*(topic(code) for code in topics))
-    for position, country in enumerate(countries):
-        DocumentCountry.objects.create(document=document, country=country, position=position)
-    storage_name = default_storage.save(f"coi/test/{document.pk}.txt", ContentFile(data))
-    edition = Edition.objects.create(
-        document=document,
-        number=1,
-        storage_name=storage_name,
-        filename=f"report-{document.pk}.txt",
-        media_type="text/plain",
-        size=len(data),
-        checksum=file_checksum(data),
-    )
-    Passage.objects.bulk_create(
-        Passage(
-            edition=edition,
-            position=position,
-            anchor=f"¶{position + 1}",
-            text=paragraph,
-            text_hash=passage_hash(paragraph),
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        outcome = services.document_import(
+            actor=librarian(),
+            data="\n\n".join(paragraphs).encode(),
+            filename=f"{slugify(title) or 'document'}.txt",
+            metadata=metadata,
         )
-        for position, paragraph in enumerate(paragraphs)
-    )
-    if index:
-        assert search.index_documents([document.pk])
-    return document
+    assert outcome.document is not None, outcome.rejection
+    if is_key:
+        Document.objects.filter(pk=outcome.document.pk).update(is_key=True)
+        outcome.document.refresh_from_db()
+    return outcome.document

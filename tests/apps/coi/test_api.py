@@ -127,7 +127,9 @@ def test_sources_and_countries(reader_client: Client, library: dict[str, Documen
     syria = reader_client.get(f"{API}/countries/sy").json()
     assert (syria["code"], syria["name"], syria["documents"]) == ("SY", "Syria", 2)
     assert [d["id"] for d in syria["key_documents"]] == [library["syria"].pk]
-    assert syria["topics"] == [{"code": "detention", "label": "Detention", "documents": 1}]
+    assert syria["topics"] == [
+        {"code": "detention", "label": "Detention and prisons", "documents": 1}
+    ]
 
 
 def test_reading_needs_the_permission(library: dict[str, Document]) -> None:

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.test import Client
 
+from tests.apps.coi.conftest import IndexedBlock
 from tests.apps.coi.library import add_document
 from tests.conftest import login
 from tests.factories import make_user
@@ -97,7 +98,7 @@ def test_facets_count_on_the_page(reader_client: Client, library: dict[str, Docu
     assert "Lebanon (1)" in text
     assert "UNHCR (1)" in text
     assert "Human Rights Watch (1)" in text
-    assert "Detention (2)" in text
+    assert "Detention and prisons (2)" in text
     assert "Afghanistan (" not in text
     filtered = reader_client.get("/coi/", {"q": "detention", "country": "LB"})
     assert "1 document found" in _text(filtered)
@@ -131,7 +132,7 @@ def test_title_only(reader_client: Client, library: dict[str, Document]) -> None
 
 def test_pagination(reader_client: Client) -> None:
     for n in range(23):
-        add_document(f"Prison report {n}", "Conditions in prisons.")
+        add_document(f"Prison report {n}", f"Conditions in prisons, report number {n}.")
     first = reader_client.get("/coi/", {"q": "prisons", "sort": "newest"})
     html = first.content.decode()
     assert "23 documents found" in _text(first)
@@ -169,7 +170,7 @@ def test_the_original_file_is_an_attachment_of_its_media_type(
     response = reader_client.get(f"/coi/documents/{document.pk}/editions/1/file")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain"
-    assert response["Content-Disposition"] == f'attachment; filename="report-{document.pk}.txt"'
+    assert response["Content-Disposition"] == 'attachment; filename="syria-security-situation.txt"'
     assert response["X-Content-Type-Options"] == "nosniff"
     body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert body.startswith(b"Arbitrary detention")
@@ -373,13 +374,14 @@ def _import_form(source_id: int, **extra: object) -> dict[str, object]:
 
 
 def test_a_manager_imports_one_document(
-    steward_client: Client, library: dict[str, Document]
+    steward_client: Client, library: dict[str, Document], indexed: IndexedBlock
 ) -> None:
     source = library["syria"].sources.get()
     text = "# Returns\n\nFamilies returned to Sinjar in 2024.\n\nMany found their homes destroyed."
-    response = steward_client.post(
-        "/coi/import/", {**_import_form(source.pk), "file": _upload("sinjar.txt", text)}
-    )
+    with indexed():
+        response = steward_client.post(
+            "/coi/import/", {**_import_form(source.pk), "file": _upload("sinjar.txt", text)}
+        )
     assert response.status_code == 302, _text(response)
     document = Document.objects.get(title="Iraq: returns to Sinjar")
     assert response["Location"] == f"/coi/documents/{document.pk}/"
@@ -387,8 +389,12 @@ def test_a_manager_imports_one_document(
     page = steward_client.get(response["Location"]).content.decode()
     assert "Families returned to Sinjar" in page
     assert 'id="§returns¶1"' in page
-    batch = ImportBatch.objects.get()
+    assert "1 document found" in _text(steward_client.get("/coi/", {"q": "Sinjar"}))
+    batch = document.editions.get().batch
+    assert batch is not None
     assert batch.origin == ImportOrigin.UI
+    assert batch.started_by is not None
+    assert batch.started_by.username != "coi-librarian"
     assert batch.imported == 1
 
 
@@ -417,6 +423,7 @@ def test_import_form_errors_are_shown_and_nothing_is_stored(
     steward_client: Client, library: dict[str, Document]
 ) -> None:
     source = library["syria"].sources.get()
+    batches = ImportBatch.objects.count()
     response = steward_client.post(
         "/coi/import/",
         {
@@ -426,7 +433,7 @@ def test_import_form_errors_are_shown_and_nothing_is_stored(
     )
     assert response.status_code == 200
     assert "This field is required." in _text(response)
-    assert not ImportBatch.objects.exists()
+    assert ImportBatch.objects.count() == batches
 
 
 def test_a_manager_describes_and_edits_a_source(steward_client: Client) -> None:
@@ -508,3 +515,57 @@ def test_a_manager_imports_a_new_edition(
     html = response.content.decode()
     assert "Corrected date" in html
     assert "since 2022" in html
+
+
+def test_a_manager_edits_the_metadata_and_marks_a_key_document(
+    steward_client: Client, library: dict[str, Document]
+) -> None:
+    document = library["afghanistan"]
+    form = steward_client.get(f"/coi/documents/{document.pk}/edit/")
+    assert form.status_code == 200
+    assert 'value="Afghanistan: women"' in form.content.decode()
+    source = document.sources.get()
+    response = steward_client.post(
+        f"/coi/documents/{document.pk}/edit/",
+        {
+            **_import_form(source.pk, title="Afghanistan: women and girls"),
+            "country": "AF",
+            "other_countries": [],
+            "is_key": "on",
+            "version": document.version,
+        },
+    )
+    assert response.status_code == 302, _text(response)
+    document.refresh_from_db()
+    assert document.title == "Afghanistan: women and girls"
+    assert document.is_key
+    country = steward_client.get("/coi/countries/AF/").content.decode()
+    assert "Afghanistan: women and girls" in country.split('id="key-heading"')[1]
+    stale = steward_client.post(
+        f"/coi/documents/{document.pk}/edit/",
+        {**_import_form(source.pk, title="Stale"), "country": "AF", "version": 1},
+    )
+    assert "Someone else changed this" in _text(stale)
+    document.refresh_from_db()
+    assert document.title == "Afghanistan: women and girls"
+
+
+def test_a_manager_withdraws_a_document(
+    steward_client: Client,
+    reader_client: Client,
+    library: dict[str, Document],
+    indexed: IndexedBlock,
+) -> None:
+    document = library["afghanistan"]
+    with indexed():  # the withdrawn document leaves the index when the write commits
+        with_reason = steward_client.post(
+            f"/coi/documents/{document.pk}/withdraw", {"reason": "Superseded by the 2025 report"}
+        )
+    assert with_reason.status_code == 302
+    document.refresh_from_db()
+    assert document.status == "withdrawn"
+    assert "0 documents found" in _text(reader_client.get("/coi/", {"q": "mahram"}))
+    page = _text(reader_client.get(f"/coi/documents/{document.pk}/"))
+    assert "Superseded by the 2025 report" in page
+    for url in (f"/coi/documents/{document.pk}/edit/", f"/coi/documents/{document.pk}/withdraw"):
+        assert reader_client.post(url, {"reason": "x"}).status_code == 403

@@ -92,8 +92,8 @@ def test_facets_count_the_matching_documents_with_labels(
         "AF": ("Afghanistan", 1),
     }
     assert facets["topic"] == {
-        "detention": ("Detention", 2),
-        "return": ("Return", 1),
+        "detention": ("Detention and prisons", 2),
+        "return": ("Return and reintegration", 1),
         "women": ("Women", 1),
     }
     assert facets["source"] == {

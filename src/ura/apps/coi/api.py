@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -60,7 +61,7 @@ def _document_json(document: Document) -> dict[str, Any]:
         "countries": [
             {"code": code, "name": name} for code, name in selectors.countries_of(document)
         ],
-        "topics": [{"code": t.code, "label": t.label} for t in document.topics.all()],
+        "topics": [{"code": t.code, "label": _(t.label)} for t in document.topics.all()],
         "language": document.language,
         "published": document.published,
         "url": document.url,
@@ -299,7 +300,7 @@ def country(request: HttpRequest, code: str) -> dict[str, Any]:
         "key_documents": [_document_json(d) for d in overview.key_documents],
         "recent": [_document_json(d) for d in overview.recent],
         "topics": [
-            {"code": topic.code, "label": topic.label, "documents": n}
+            {"code": topic.code, "label": _(topic.label), "documents": n}
             for topic, n in overview.topics
         ],
     }

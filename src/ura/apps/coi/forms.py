@@ -7,10 +7,12 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ura.apps.coi import services
 from ura.apps.coi.countries import country_choices, is_country, language_choices
-from ura.apps.coi.models import DocumentType, Source, Topic
+from ura.apps.coi.models import Document, DocumentType, Source, Topic
 from ura.apps.coi.selectors import FACETS, MODES, SearchParams
 from ura.coi import FacetFilter, Sort
 
@@ -161,13 +163,17 @@ class SourceForm(forms.ModelForm[Source]):
         }
 
 
-class DocumentImportForm(forms.Form):
-    """One document to add to the library: its file and metadata."""
+class TopicsField(forms.ModelMultipleChoiceField[Topic]):
+    """Topics of the thesaurus, by their label in the user's language."""
 
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, HTML, Word (DOCX) or plain text."),
-    )
+    def label_from_instance(self, obj: Topic) -> str:
+        # thesaurus labels are translated through gettext (ura.apps.coi.thesaurus)
+        return gettext(obj.label)
+
+
+class DocumentMetadataForm(forms.Form):
+    """What the library says about a document (:class:`services.DocumentMetadata`)."""
+
     title = forms.CharField(label=_("Title (original)"), max_length=500)
     title_translated = forms.CharField(
         label=_("Title (translated)"), max_length=500, required=False
@@ -178,7 +184,7 @@ class DocumentImportForm(forms.Form):
     document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     country = forms.ChoiceField(label=_("Country (primary)"))
     other_countries = forms.MultipleChoiceField(label=_("Other countries covered"), required=False)
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsField(
         label=_("Topics"), queryset=Topic.objects.filter(active=True), required=False
     )
     language = forms.ChoiceField(label=_("Original language"))
@@ -209,6 +215,64 @@ class DocumentImportForm(forms.Form):
         primary = self.cleaned_data["country"]
         others = [c for c in self.cleaned_data.get("other_countries") or [] if c != primary]
         return [primary, *others]
+
+    def metadata(self) -> services.DocumentMetadata:
+        """The metadata the form holds (after ``is_valid()``)."""
+        data = self.cleaned_data
+        return services.DocumentMetadata(
+            title=data["title"],
+            title_translated=data["title_translated"],
+            sources=[s.pk for s in data["sources"]],
+            document_type=data["document_type"],
+            countries=self.countries(),
+            topics=[t.code for t in data["topics"]],
+            language=data["language"],
+            published=data["published"],
+            url=data["url"],
+            accessed_on=data["accessed_on"],
+        )
+
+    @staticmethod
+    def initial_from(document: Document) -> dict[str, Any]:
+        """The form's initial values from a document in the library."""
+        countries = [c.country for c in document.countries.all()]
+        return {
+            "title": document.title,
+            "title_translated": document.title_translated,
+            "sources": list(document.sources.all()),
+            "document_type": document.document_type,
+            "country": countries[0] if countries else "",
+            "other_countries": countries[1:],
+            "topics": list(document.topics.all()),
+            "language": document.language,
+            "published": document.published,
+            "url": document.url,
+            "accessed_on": document.accessed_on,
+            "is_key": document.is_key,
+            "version": document.version,
+        }
+
+
+class DocumentImportForm(DocumentMetadataForm):
+    """One document to add to the library: its file and metadata."""
+
+    file = forms.FileField(label=_("File"), help_text=_("PDF, HTML, Word (DOCX) or plain text."))
+    field_order = ["file"]
+
+
+class DocumentEditForm(DocumentMetadataForm):
+    """A document's metadata and its "key document" mark, for the version read."""
+
+    is_key = forms.BooleanField(
+        label=_("Key document"),
+        required=False,
+        help_text=_("Shown first on its countries' pages."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why is it withdrawn?"), max_length=300)
 
 
 class NewEditionForm(forms.Form):

@@ -361,8 +361,9 @@ def facet_labels(name: str, values: Iterable[str]) -> dict[str, str]:
         types = dict(DocumentType.choices)
         return {v: str(types.get(v, v)) for v in wanted}
     if name == "topic":
+        # thesaurus labels are translated through gettext (ura.apps.coi.thesaurus)
         topics = dict(Topic.objects.filter(code__in=wanted).values_list("code", "label"))
-        return {v: topics.get(v, v) for v in wanted}
+        return {v: _(topics[v]) if topics.get(v) else v for v in wanted}
     if name == "source":
         return _source_labels(wanted)
     return {v: v for v in wanted}

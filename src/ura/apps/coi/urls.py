@@ -11,6 +11,8 @@ app_name = "coi"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.search, name="search"),
     path("documents/<int:document_id>/", views.document, name="document"),
+    path("documents/<int:document_id>/edit/", views.document_edit, name="document-edit"),
+    path("documents/<int:document_id>/withdraw", views.document_withdraw, name="document-withdraw"),
     path(
         "documents/<int:document_id>/editions/<int:number>/file",
         views.edition_download,

@@ -44,10 +44,15 @@ def _require(request: HttpRequest, permission: str) -> None:
         )
 
 
+#: The metadata services name the countries together; the form asks the primary one apart.
+_FIELD_OF_ERROR = {"countries": "country"}
+
+
 def _apply_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, texts in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, texts)
+            field = _FIELD_OF_ERROR.get(name, name)
+            form.add_error(field if field in form.fields else None, texts)
     else:
         form.add_error(None, error.messages)
 
@@ -136,6 +141,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "duplicate_pending": doc.duplicate_review == DuplicateReview.PENDING,
         "review_form": forms.DuplicateReviewForm() if can_manage else None,
         "edition_form": forms.NewEditionForm() if can_manage else None,
+        "withdraw_form": forms.WithdrawForm(auto_id="withdraw-%s") if can_manage else None,
     }
     context.update(_clip_context(request))
     return render(request, "coi/document.html", context)
@@ -211,6 +217,56 @@ def new_edition(request: HttpRequest, document_id: int) -> HttpResponse:
             messages.success(request, _("New edition imported."))
     else:
         messages.error(request, _("Choose a file and say what changed."))
+    return redirect("coi:document", document_id=document_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A manager corrects a document's metadata or marks it a key document."""
+    _require(request, roles.MANAGE)
+    doc = selectors.document_get(actor=request.user, document_id=document_id)
+    if request.method == "POST":
+        form = forms.DocumentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.document_update(
+                    actor=acting_user(request.user),
+                    document_id=doc.pk,
+                    expected_version=form.cleaned_data["version"],
+                    metadata=form.metadata(),
+                    is_key=form.cleaned_data["is_key"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Document saved."))
+                return redirect("coi:document", document_id=doc.pk)
+    else:
+        form = forms.DocumentEditForm(initial=forms.DocumentEditForm.initial_from(doc))
+    return render(request, "coi/document_form.html", {"form": form, "document": doc})
+
+
+@login_required
+@require_http_methods(["POST"])
+def document_withdraw(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A manager takes a document out of the library (it stays for the decisions citing
+    it), saying why."""
+    _require(request, roles.MANAGE)
+    form = forms.WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.document_withdraw(
+                actor=acting_user(request.user),
+                document_id=document_id,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Document withdrawn: search no longer finds it."))
+    else:
+        messages.error(request, _("Say why the document is withdrawn."))
     return redirect("coi:document", document_id=document_id)
 
 
@@ -429,20 +485,8 @@ def document_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.DocumentImportForm(request.POST, request.FILES)
         if form.is_valid():
-            data = form.cleaned_data
-            upload = data["file"]
-            metadata = services.DocumentMetadata(
-                title=data["title"],
-                title_translated=data["title_translated"],
-                sources=[s.pk for s in data["sources"]],
-                document_type=data["document_type"],
-                countries=form.countries(),
-                topics=[t.code for t in data["topics"]],
-                language=data["language"],
-                published=data["published"],
-                url=data["url"],
-                accessed_on=data["accessed_on"],
-            )
+            upload = form.cleaned_data["file"]
+            metadata = form.metadata()
             try:
                 outcome = services.document_import(
                     actor=acting_user(request.user),
