@@ -70,8 +70,7 @@ def test_search_document_carries_the_current_edition_and_the_indexing() -> None:
     document = _document("Syria: returns", "Returnees were detained.", countries=("SY", "LB"))
     document.title_translated = "Suriye: geri dönüşler"
     document.save()
-    topic = Topic.objects.create(code="return", label="Return")
-    document.topics.add(topic)
+    document.topics.add(Topic.objects.get(code="return"))
     second = Edition.objects.create(
         document=document,
         number=2,

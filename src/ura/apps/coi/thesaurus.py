@@ -2,10 +2,10 @@
 ``data/topics.yaml`` (broader and narrower terms with scope notes), loaded into
 :class:`~ura.apps.coi.models.Topic` rows.
 
-**When it is loaded.** ``ura coi thesaurus`` loads or updates it; and the first import into a
-library that lacks any of its terms loads it too (:func:`thesaurus_ensure`), so a new
-installation needs no extra step. A newer version of the file (new terms, changed labels,
-retired terms) is applied by ``ura coi thesaurus``; new terms also by the next import.
+**When it is loaded.** A new library gets it from a data migration (``0003``), so the import
+page offers its topics from the start. A newer version of the file (new terms, changed
+labels, retired terms) is applied by ``ura coi thesaurus``; its new terms also by the next
+import (:func:`thesaurus_ensure`).
 
 **Codes are for ever.** A term is never deleted or renamed: a term no longer used is listed
 under ``retired`` and made inactive, so the documents indexed with it keep it, and it is no
