@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ura.apps.asylum import roles as asylum_roles
 from ura.apps.asylum.selectors import ASSESSMENT_STATES, PROCEDURE
@@ -31,10 +32,10 @@ _ALPHA2 = {alpha3: alpha2 for alpha2, alpha3 in ALPHA2_TO_ALPHA3.items()}
 
 #: How each outcome of the check is named on the page.
 STATUS_LABELS = {
-    ClipStatus.UNCHANGED: _("Unchanged"),
-    ClipStatus.MOVED: _("Moved"),
-    ClipStatus.CHANGED: _("Changed"),
-    ClipStatus.WITHDRAWN: _("Withdrawn"),
+    ClipStatus.UNCHANGED: pgettext_lazy("quoted words", "Unchanged"),
+    ClipStatus.MOVED: pgettext_lazy("quoted words", "Moved"),
+    ClipStatus.CHANGED: pgettext_lazy("quoted words", "Changed"),
+    ClipStatus.WITHDRAWN: pgettext_lazy("COI document", "Withdrawn"),
     ClipStatus.MISSING: _("No longer in the library"),
     ClipStatus.ALTERED: _("Quote altered"),
 }
