@@ -121,7 +121,12 @@ def test_a_query_mistake_is_shown_with_its_position(
     text = _text(response)
     assert "The query has a mistake at character 1" in text
     assert "closing" in text
-    assert 'value="&quot;forced return"' in response.content.decode()  # kept to correct
+    html = response.content.decode()
+    assert 'value="&quot;forced return"' in html  # kept to correct
+    assert 'id="query-error"' in html
+    assert 'aria-describedby="query-error query-help"' in html
+    with_filters = reader_client.get("/coi/", {"q": "(Kabul", "country": "AF"}).content.decode()
+    assert '<input type="hidden" name="country" value="AF">' in with_filters
 
 
 def test_title_only(reader_client: Client, library: dict[str, Document]) -> None:

@@ -41,7 +41,13 @@ class SearchForm(forms.Form):
     (``country=SY&country=IQ``) and how they combine (``country_mode=any|all|none``),
     ``only_country``, ``published_from`` / ``published_to``, ``sort`` and ``page``."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=1000, strip=True)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=1000,
+        strip=True,
+        widget=forms.SearchInput(attrs={"aria-describedby": "query-help", "autocomplete": "off"}),
+    )
     title_only = forms.BooleanField(label=_("Search titles only"), required=False)
     only_country = forms.CharField(required=False, max_length=2)
     published_from = forms.DateField(
@@ -56,9 +62,6 @@ class SearchForm(forms.Form):
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.q_data = data if data is not None else QueryDict()
-        self.fields["q"].widget.attrs.update(
-            {"type": "search", "aria-describedby": "query-help", "autocomplete": "off"}
-        )
         for name in FACETS:
             self.fields[f"{name}_mode"] = forms.ChoiceField(choices=MODE_CHOICES, required=False)
 

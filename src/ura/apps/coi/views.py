@@ -44,8 +44,9 @@ def _require(request: HttpRequest, permission: str) -> None:
         )
 
 
-#: The metadata services name the countries together; the form asks the primary one apart.
-_FIELD_OF_ERROR = {"countries": "country"}
+#: Error keys of the services and selectors that a form names otherwise: the metadata's
+#: countries (the form asks for the primary one apart), the search's query (``q``).
+_FIELD_OF_ERROR = {"countries": "country", "query": "q"}
 
 
 def _apply_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
@@ -70,7 +71,17 @@ def _search_context(
 ) -> dict[str, Any]:
     query = request.GET.copy()
     query.pop("page", None)
+    if form.errors.get("q"):
+        form.fields["q"].widget.attrs["aria-describedby"] = "query-error query-help"
+    # Without results there are no facet boxes: the chosen filters ride along, hidden, so
+    # that correcting the query keeps them.
+    kept = [
+        (key, value)
+        for key in (*selectors.FACETS, *(f"{n}_mode" for n in selectors.FACETS), "only_country")
+        for value in request.GET.getlist(key)
+    ]
     return {
+        "kept_filters": kept if results is None else [],
         "form": form,
         "results": results,
         "query": query.urlencode(),
