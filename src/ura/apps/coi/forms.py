@@ -166,6 +166,9 @@ class SourceForm(forms.ModelForm[Source]):
         }
 
 
+_SEVERAL = _("Hold Ctrl (⌘ on a Mac) to choose several.")
+
+
 class TopicsField(forms.ModelMultipleChoiceField[Topic]):
     """Topics of the thesaurus, by their label in the user's language."""
 
@@ -182,13 +185,18 @@ class DocumentMetadataForm(forms.Form):
         label=_("Title (translated)"), max_length=500, required=False
     )
     sources = forms.ModelMultipleChoiceField(
-        label=_("Sources"), queryset=Source.objects.order_by("name")
+        label=_("Sources"), queryset=Source.objects.order_by("name"), help_text=_SEVERAL
     )
     document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     country = forms.ChoiceField(label=_("Country (primary)"))
-    other_countries = forms.MultipleChoiceField(label=_("Other countries covered"), required=False)
+    other_countries = forms.MultipleChoiceField(
+        label=_("Other countries covered"), required=False, help_text=_SEVERAL
+    )
     topics = TopicsField(
-        label=_("Topics"), queryset=Topic.objects.filter(active=True), required=False
+        label=_("Topics"),
+        queryset=Topic.objects.filter(active=True),
+        required=False,
+        help_text=_SEVERAL,
     )
     language = forms.ChoiceField(label=_("Original language"))
     published = forms.DateField(
