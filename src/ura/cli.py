@@ -70,6 +70,9 @@ def demo(
         opened = demo_cases_load(
             {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
         )
+        from ura.web.demo_coi import demo_coi_load
+
+        library = demo_coi_load(progress=lambda m: status.update(m))
     if run is not None:
         console.print(
             f"Person index published: {run.figures['records']} records from seven agency"
@@ -80,6 +83,11 @@ def demo(
         console.print(
             f"Casework opened: {opened[0]} asylum cases at every stage (with a backlog) and"
             f" {opened[1]} trafficking cases, most referred to the demo shelter organisation."
+        )
+    if library:
+        console.print(
+            f"COI library: {library} synthetic documents on the main countries of origin"
+            " (English, Turkish, French, Russian, Arabic, Persian), searchable under COI."
         )
     from rich.table import Table
 
