@@ -6,8 +6,10 @@ Run after ``cases_bench.py --seed-only`` (or ``--keep``):
 
 For each request the bench's load test makes (the work queue, case search and case page, as
 JSON and as HTML), made through Django's test client in this process by a caseworker (and the
-queue by a supervisor too): the median time, the number of SQL queries and their time, the
-time spent appending to the audit trail and the audit events written. ``--profile NAME``
+queue by a supervisor too): the median time, the CPU time of this process (the server's
+Python, without PostgreSQL's; less disturbed by other work on the machine than the time), the
+number of SQL queries and their time, the time spent appending to the audit trail and the
+audit events written. ``--profile NAME``
 prints the functions that took the most time (cProfile) for that request.
 
 Settings are production's (``URA_ENV=production``, DEBUG off) on ``ura_bench_cases``, so the
@@ -104,13 +106,16 @@ def main(argv: list[str]) -> int:
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
         clients[user.pk] = client
-    print(f"{'request':28} {'median ms':>9} {'queries':>7} {'sql ms':>7} {'audit ms':>8} events")
+    print(
+        f"{'request':28} {'median ms':>9} {'cpu ms':>7} {'queries':>7} {'sql ms':>7}"
+        f" {'audit ms':>8} events"
+    )
     for name, user, path in requests:
         if args.only and args.only not in name:
             continue
         client = clients[user.pk]
         assert client.get(path).status_code == 200, path  # warm up
-        times, sql, audit, counts, events = [], [], [], [], []
+        times, cpu, sql, audit, counts, events = [], [], [], [], [], []
         for _ in range(args.runs):
             spent: list[float] = []
             before = AuditEvent.objects.count()
@@ -118,16 +123,18 @@ def main(argv: list[str]) -> int:
                 CaptureQueriesContext(connection) as queries,
                 _timed(core_services, "audit_append", spent),
             ):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
             assert response.status_code == 200, path
             counts.append(len(queries.captured_queries))
             sql.append(sum(float(q["time"]) for q in queries.captured_queries))
             audit.append(sum(spent))
             events.append(AuditEvent.objects.count() - before)
         print(
-            f"{name:28} {1000 * statistics.median(times):9.1f} {statistics.median(counts):7.0f}"
+            f"{name:28} {1000 * statistics.median(times):9.1f} {1000 * statistics.median(cpu):7.1f}"
+            f" {statistics.median(counts):7.0f}"
             f" {1000 * statistics.median(sql):7.1f} {1000 * statistics.median(audit):8.1f}"
             f" {statistics.median(events):.0f}"
         )

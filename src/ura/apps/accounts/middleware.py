@@ -15,8 +15,17 @@ from ura.apps.accounts.policy import requires_two_factor
 
 _LAST_SEEN = "ura_last_seen"
 # Django's session expiry slides forward on every saved request, and this middleware saves
-# the session on every request; the sign-in time makes SESSION_COOKIE_AGE an absolute limit.
+# the session whenever it notes the user's activity; the sign-in time makes
+# SESSION_COOKIE_AGE an absolute limit.
 _SIGNED_IN_AT = "ura_signed_in_at"
+
+#: How stale the noted last activity may grow before a request notes it again. Noting it
+#: saves the session (an UPDATE and a commit); on every request that was three round trips
+#: and a write per page or API call, for a timestamp an hour's idle limit needs to the
+#: minute. The idle limit is therefore kept to within this margin: a session ends after
+#: between ``URA_SESSION_IDLE_SECONDS - 60`` and ``URA_SESSION_IDLE_SECONDS`` seconds without
+#: use, never later.
+LAST_SEEN_RESOLUTION = 60
 
 # Paths a signed-in user may open before completing two-factor verification.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
@@ -46,7 +55,8 @@ class TwoFactorRequiredMiddleware:
             if idle or too_old:
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?expired=1")
-            request.session[_LAST_SEEN] = now
+            if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[_LAST_SEEN] = now
             if (
                 not request.path.startswith(_OPEN_PREFIXES)
                 and requires_two_factor(user)

@@ -36,10 +36,13 @@ ACTIONS: tuple[Action, ...] = ("view", "add", "change", "delete", "export")
 M = TypeVar("M", bound=models.Model)
 
 _CACHE_ATTR = "_ura_active_assignments"
+_SCOPES_ATTR = "_ura_scopes_by_permission"
 
 
 def active_assignments(user: AbstractUser | AnonymousUser) -> list[RoleAssignment]:
-    """The user's role assignments in force now (cached on the user object per request)."""
+    """The user's role assignments in force now (cached on the user object per request),
+    with their roles and the roles' permissions (two queries: a permission's content type
+    comes from ``ContentType``'s own cache, see ``_scopes_by_permission``)."""
     if not user.is_authenticated or not user.is_active:
         return []
     cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
@@ -48,9 +51,30 @@ def active_assignments(user: AbstractUser | AnonymousUser) -> list[RoleAssignmen
             RoleAssignment.objects.active()
             .filter(user_id=user.pk)
             .select_related("role")
-            .prefetch_related("role__permissions__content_type")
+            .prefetch_related("role__permissions")
         )
         setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def _scopes_by_permission(user: AbstractUser | AnonymousUser) -> dict[str, frozenset[Scope]]:
+    """``app_label.codename`` of each permission the user's active roles grant, with the
+    scopes it is granted in; worked out once per user object (a request), not per check.
+
+    A page asks for scopes and permissions dozens of times (every need-to-know filter, every
+    menu entry); each used to walk every assignment's permissions again.
+    """
+    cached: dict[str, frozenset[Scope]] | None = getattr(user, _SCOPES_ATTR, None)
+    if cached is None:
+        found: dict[str, set[Scope]] = {}
+        for assignment in active_assignments(user):
+            for perm in assignment.role.permissions.all():
+                # Content types never change while the server runs; Django caches them.
+                app_label = ContentType.objects.get_for_id(perm.content_type_id).app_label
+                found.setdefault(f"{app_label}.{perm.codename}", set()).add(Scope(assignment.scope))
+        cached = {name: frozenset(scopes) for name, scopes in found.items()}
+        if user.is_authenticated and user.is_active:  # as active_assignments caches
+            setattr(user, _SCOPES_ATTR, cached)
     return cached
 
 
@@ -61,18 +85,14 @@ def requires_two_factor(user: AbstractUser | AnonymousUser) -> bool:
 
 def forget_cached_assignments(user: AbstractUser | AnonymousUser) -> None:
     """Drop the per-object cache after roles change."""
-    for attr in (_CACHE_ATTR, "_ura_perm_cache"):
+    for attr in (_CACHE_ATTR, _SCOPES_ATTR, "_ura_perm_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
 
 
 def role_permissions(user: AbstractUser | AnonymousUser) -> set[str]:
     """``app_label.codename`` of every permission the user's active roles grant."""
-    perms: set[str] = set()
-    for assignment in active_assignments(user):
-        for perm in assignment.role.permissions.all():
-            perms.add(f"{perm.content_type.app_label}.{perm.codename}")
-    return perms
+    return set(_scopes_by_permission(user))
 
 
 def permission_name(model: type[models.Model], action: Action) -> str:
@@ -81,13 +101,7 @@ def permission_name(model: type[models.Model], action: Action) -> str:
 
 def scopes_for(user: AbstractUser | AnonymousUser, permission: str) -> set[Scope]:
     """The scopes of the active assignments whose role grants ``permission``."""
-    app_label, codename = permission.split(".", 1)
-    scopes: set[Scope] = set()
-    for assignment in active_assignments(user):
-        for perm in assignment.role.permissions.all():
-            if perm.codename == codename and perm.content_type.app_label == app_label:
-                scopes.add(Scope(assignment.scope))
-    return scopes
+    return set(_scopes_by_permission(user).get(permission, ()))
 
 
 def _own_filter(model: type[models.Model], user: AbstractUser) -> Q:
