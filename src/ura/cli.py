@@ -473,6 +473,10 @@ def coi_import(
     from ura.apps.core.services import JobFailedError
 
     actor = _acting_steward(user, "imports")
+    for path, kind in ((folder, "folder"), (metadata, "metadata file")):
+        if not (path.is_dir() if kind == "folder" else path.is_file()):
+            console.print(f"No such {kind}: {path}", style="red", markup=False, highlight=False)
+            raise typer.Exit(2)
     try:
         with Progress(
             TextColumn("Importing COI documents"),
