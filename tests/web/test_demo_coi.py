@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from tests.factories import make_user
-from ura.apps.accounts.models import RoleCode, Unit
+from ura.apps.accounts.models import RoleCode, Unit, User
 from ura.apps.coi import search
 from ura.apps.coi.importing import import_folder
 from ura.apps.coi.models import Document, Edition, ImportBatch, ImportOrigin, Source
@@ -55,6 +58,18 @@ def test_demo_library_loads_and_is_searchable(
     assert results.total >= 1
     corrected = index.search('"Correction figures in this section were revised"')
     assert corrected.total == 2
+
+    # A demo caseworker finds the library through the pages: marked hits, key documents.
+    client = Client()
+    client.force_login(User.objects.get(username="caseworker.istanbul"))
+    page = client.get(reverse("coi:search"), {"q": "security"})
+    assert page.status_code == 200
+    assert b"<mark>" in page.content
+    key = Document.objects.filter(is_key=True).prefetch_related("countries").first()
+    assert key is not None
+    country = client.get(reverse("coi:country", args=[key.countries.all()[0].country]))
+    assert country.status_code == 200
+    assert escape(key.title) in country.content.decode()
 
 
 @pytest.mark.django_db
