@@ -238,3 +238,19 @@ def test_readers_may_not_import(reader_client: Client, library: dict[str, Docume
     response = reader_client.post(f"{API}/documents", {**_import_payload(library), "file": upload})
     assert response.status_code == 403
     assert not Document.objects.filter(title="Iraq: returns").exists()
+
+
+def test_the_endpoints_are_in_the_openapi_schema(db: None) -> None:
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/coi/search",
+        "/api/v1/coi/documents",
+        "/api/v1/coi/documents/{document_id}",
+        "/api/v1/coi/documents/{document_id}/passages",
+        "/api/v1/coi/sources",
+        "/api/v1/coi/countries/{code}",
+        "/api/v1/coi/saved-searches",
+        "/api/v1/coi/saved-searches/{saved_id}",
+        "/api/v1/coi/saved-searches/{saved_id}/run",
+    ):
+        assert path in paths, path

@@ -574,3 +574,22 @@ def test_a_manager_withdraws_a_document(
     assert "Superseded by the 2025 report" in page
     for url in (f"/coi/documents/{document.pk}/edit/", f"/coi/documents/{document.pk}/withdraw"):
         assert reader_client.post(url, {"reason": "x"}).status_code == 403
+
+
+def test_each_passage_offers_the_clip_form_to_who_may_cite(
+    reader: User, reader_client: Client, library: dict[str, Document]
+) -> None:
+    from tests.apps.cases.factories import make_case
+
+    document = library["syria"]
+    before = reader_client.get(f"/coi/documents/{document.pk}/").content.decode()
+    assert 'action="/coi/clip"' not in before  # no case to cite into
+    case = make_case(owner=reader, state="assessment", assigned=(reader,))
+    html = reader_client.get(f"/coi/documents/{document.pk}/").content.decode()
+    assert html.count('action="/coi/clip"') == 2  # one per passage
+    passage = document.editions.get().passages.get(anchor="¶2")
+    assert f'<input type="hidden" name="passage" value="{passage.pk}">' in html
+    assert f'value="{case.pk}:{case.version}">{case.reference}</option>' in html
+    Document.objects.filter(pk=document.pk).update(status="withdrawn")
+    withdrawn = reader_client.get(f"/coi/documents/{document.pk}/").content.decode()
+    assert 'action="/coi/clip"' not in withdrawn
