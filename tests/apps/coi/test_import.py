@@ -399,3 +399,11 @@ def test_cli_reindex_and_thesaurus(steward: User, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "2 documents indexed." in result.output
     assert search.backend().count() == 2
+
+
+def test_a_metadata_file_inside_the_folder_is_not_imported(steward: User, folder: Path) -> None:
+    for name in ("broken.pdf", "stray.txt", "2025/prisons.pdf", "feuds.html"):
+        (folder / name).unlink()
+    metadata = _csv(folder / "metadata.csv", ROWS[:1])
+    batch = importing.import_folder(actor=steward, folder=folder, metadata_path=metadata)
+    assert (batch.files_total, batch.imported, batch.rejected) == (1, 1, 0)

@@ -765,6 +765,7 @@ def document_new_edition(
     note: str = "",
     expected_version: int | None = None,
     batch: ImportBatch | None = None,
+    origin: ImportOrigin | str = ImportOrigin.UI,
     row: int | None = None,
 ) -> Document:
     """Import a corrected or updated file of a document as its new current edition. The
@@ -774,6 +775,7 @@ def document_new_edition(
         note: what changed (for readers of the document's history).
         expected_version: the document version the user read (None: whatever it is now).
         batch: the import it belongs to; None opens and closes one for this file.
+        origin: where it came from, for a batch opened here.
         row: the metadata file's row naming the file (a batch import), for a rejection.
 
     Raises:
@@ -791,7 +793,7 @@ def document_new_edition(
     filename = _clean_filename(filename)
     own = batch is None
     if batch is None:
-        batch = import_batch_start(actor=actor, origin=ImportOrigin.UI, label=filename)
+        batch = import_batch_start(actor=actor, origin=origin, label=filename)
     try:
         readable = _read(data, filename)
         reason = readable if isinstance(readable, str) else _same_file(readable.checksum)
