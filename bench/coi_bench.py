@@ -85,6 +85,22 @@ def _psql(sql: str, database: str = "postgres") -> str:
     return done.stdout.strip()
 
 
+def _corpus_commit() -> str:
+    """The commit of the corpus generator (with "+ local changes" if it differs from it)."""
+    paths = ["src/ura/synth/coi.py", "src/ura/synth/data/coi_corpus.yaml"]
+    commit = subprocess.run(
+        ["git", "log", "-1", "--format=%h", "--", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "diff", "--quiet", "HEAD", "--", *paths], cwd=ROOT, check=False
+    ).returncode
+    return f"commit {commit or 'unknown'}" + (" + local changes" if changed else "")
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
@@ -386,7 +402,8 @@ def report(
         f" at the start, {loads[1]} at the end. PostgreSQL {pg_version}, default"
         " settings.",
         "",
-        f"Corpus: {docs:,} synthetic COI documents (`ura.synth.coi`, seed {SEED}; about seven in"
+        f"Corpus: {docs:,} synthetic COI documents (`ura.synth.coi` of {_corpus_commit()},"
+        f" seed {SEED}; about seven in"
         f" ten English, the rest Turkish, French, Russian, Arabic, Persian),"
         f" {figures['passages']:,.0f} passages, {figures['megabytes']:.0f} MB of text;"
         f" generated in {figures['generate']:.0f} s ({_fmt_rate(docs, figures['generate'])}"

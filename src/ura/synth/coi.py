@@ -566,8 +566,13 @@ class _Draw:
             return rng.choice(country.actors)
         if key == "host":
             return rng.choice(self.hosts) if self.hosts else "neighbouring countries"
+        if key == "month2" and taken.get("month") in self.lang.months:
+            after = self.lang.months.index(taken["month"]) + 1
+            return rng.choice(self.lang.months[after:] or self.lang.months[-1:])
         if key in ("month", "month2"):
             return rng.choice(self.lang.months)
+        if key == "more":
+            return str(int(taken.get("n", "100")) + rng.randint(5, 150))
         if key == "year2":
             return str(self.year - rng.randint(1, 3))
         if key == "day":
@@ -804,11 +809,12 @@ def _sections(
             )
         return [Section(None, tuple(paragraphs))]
     if document_type == "law":
-        articles = []
-        for number in range(1, rng.randint(4, 9) + 1):
-            text = draw.paragraph("law", draw.slots(**fixed), 1, 2)
-            articles.append(Section(f"Article {number}", (text,)))
-        return articles
+        first, *middle, last = lang.sentences["law"]
+        provisions = [first, *rng.sample(middle, rng.randint(2, 6)), last]
+        return [
+            Section(f"Article {number}", (draw.slots(**fixed).fill(text),))
+            for number, text in enumerate(provisions, start=1)
+        ]
     if document_type == "court_decision":
         # One story: the same applicant, place and dates in every part, facts in order.
         slots = draw.slots(**fixed)
