@@ -161,6 +161,7 @@ def test_saved_searches(reader_client: Client, reader: User, unit: Unit) -> None
     assert [(s["name"], s["new_since_last_run"]) for s in listing] == [("Syria", 1)]
     run = reader_client.post(f"{API}/saved-searches/{saved_id}/run").json()
     assert run["new_since_previous_run"] == 1
+    assert [d["title"] for d in run["new_documents"]] == ["Syria 2"]
     assert run["results"]["total"] == 2
     assert reader_client.get(f"{API}/saved-searches").json()[0]["new_since_last_run"] == 0
     renamed = _json(reader_client, "patch", f"{API}/saved-searches/{saved_id}", {"name": "SY"})

@@ -40,6 +40,7 @@ def test_new_since_last_run_counts_only_matching_additions(reader: User) -> None
 
     run = saved.saved_search_run(actor=reader, saved_id=search.pk)
     assert run.new == 1
+    assert [hit.document.title for hit in run.new_hits] == ["Syria 2"]
     assert run.results.total == 2
     assert run.previous_run is not None
     # the run resets the count
@@ -52,8 +53,9 @@ def test_turning_pages_is_not_another_run(reader: User) -> None:
     add_document("Syria 1", "Detention of returnees.", countries=("SY",))
     search = _save(reader)
     before = SavedSearch.objects.get(pk=search.pk).last_run_at
-    saved.saved_search_run(actor=reader, saved_id=search.pk, page=2)
+    later_page = saved.saved_search_run(actor=reader, saved_id=search.pk, page=2)
     assert SavedSearch.objects.get(pk=search.pk).last_run_at == before
+    assert (later_page.new, later_page.new_hits) == (None, [])
 
 
 def test_the_saved_parameters_are_kept(reader: User) -> None:
@@ -141,7 +143,9 @@ def test_the_pages_save_list_run_rename_and_delete(reader: User) -> None:
     assert "1 new" in listing
     page = client.get(f"/coi/saved/{search.pk}/").content.decode()
     assert "1 document added since your last run" in page
-    assert "Syria 2" in page
+    new_section = page.split('id="new-heading"')[1].split("</section>")[0]
+    assert "Syria 2" in new_section
+    assert "Syria 1" not in new_section
     assert "0 new" not in client.get("/coi/saved/").content.decode()
     client.post(f"/coi/saved/{search.pk}/rename", {"name": "Renamed"})
     assert SavedSearch.objects.get(pk=search.pk).name == "Renamed"

@@ -344,11 +344,15 @@ def saved_get(request: HttpRequest, saved_id: int) -> dict[str, Any]:
 
 @router.post("/saved-searches/{saved_id}/run", summary="Run a saved search (counts as a run)")
 def saved_run(request: HttpRequest, saved_id: int, page: int = 1) -> dict[str, Any]:
+    """Page 1 is a run: it says how many matching documents were added since the previous
+    run (``new_since_previous_run``, with up to 20 of them in ``new_documents``) and moves
+    the mark; later pages of the results leave it (``new_since_previous_run`` is null)."""
     run = saved.saved_search_run(actor=request.user, saved_id=saved_id, page=max(1, page))
     return {
         **_saved_json(run.saved),
         "previous_run_at": run.previous_run,
         "new_since_previous_run": run.new,
+        "new_documents": [_document_json(hit.document) for hit in run.new_hits],
         "results": _results_json(run.results),
     }
 

@@ -23,6 +23,7 @@ from ura.apps.coi import roles, selectors
 from ura.apps.coi.models import SavedSearch
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record
+from ura.coi import Sort
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -139,6 +140,10 @@ def saved_searches_with_news(*, actor: Actor) -> list[SavedSearchRow]:
     return rows
 
 
+#: Documents new since the previous run listed apart on a run's first page.
+NEW_SHOWN = 20
+
+
 @dataclass(frozen=True)
 class SavedSearchRun:
     """A saved search run: the results, and what was added since the run before."""
@@ -146,7 +151,11 @@ class SavedSearchRun:
     saved: SavedSearch
     results: selectors.SearchPage
     previous_run: dt.datetime | None
-    new: int
+    new: int | None
+    """Documents matching the search added since the previous run; None on later pages of
+    a run (the run has already moved the mark)."""
+    new_hits: list[selectors.ResultHit]
+    """Up to :data:`NEW_SHOWN` of them (the most relevant), the most recently added first."""
 
 
 def saved_search_run(*, actor: Actor, saved_id: int, page: int = 1) -> SavedSearchRun:
@@ -161,14 +170,24 @@ def saved_search_run(*, actor: Actor, saved_id: int, page: int = 1) -> SavedSear
     saved = saved_search_get(actor=actor, saved_id=saved_id)
     params = saved_search_params(saved)
     previous = saved.last_run_at
-    since = previous or saved.created_at
-    new = selectors.count_added_since(actor=actor, params=params, since=since)
-    now = timezone.now()
     results = selectors.search(actor=actor, params=replace(params, page=page))
-    if page == 1:  # turning pages of one run is not another run
-        SavedSearch.objects.filter(pk=saved.pk).update(last_run_at=now, last_total=results.total)
-        saved.last_run_at, saved.last_total = now, results.total
-    return SavedSearchRun(saved=saved, results=results, previous_run=previous, new=new)
+    if page != 1:  # turning pages of one run is not another run
+        return SavedSearchRun(saved, results, previous, None, [])
+    now = timezone.now()
+    added = selectors.search(
+        actor=actor,
+        params=replace(
+            params,
+            added_after=previous or saved.created_at,
+            sort=Sort.RELEVANCE,
+            page=1,
+            per_page=NEW_SHOWN,
+        ),
+    )
+    SavedSearch.objects.filter(pk=saved.pk).update(last_run_at=now, last_total=results.total)
+    saved.last_run_at, saved.last_total = now, results.total
+    new_hits = sorted(added.hits, key=lambda h: h.document.added_at, reverse=True)
+    return SavedSearchRun(saved, results, previous, added.total, new_hits)
 
 
 def saved_search_rename(*, actor: Actor, saved_id: int, name: str) -> SavedSearch:

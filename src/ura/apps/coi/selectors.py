@@ -97,12 +97,16 @@ class SearchParams:
     sort: Sort = Sort.RELEVANCE
     page: int = 1
     per_page: int = PER_PAGE
+    added_after: dt.datetime | None = None
+    """Only documents added to the library after this moment (what a saved search shows as
+    new); never saved with the search."""
 
     def facet(self, name: str) -> FacetFilter:
         return self.facets.get(name) or FacetFilter()
 
     def filters(self, *, added_after: dt.datetime | None = None) -> Filters:
-        """The index filters these parameters ask for."""
+        """The index filters these parameters ask for (``added_after``, if given, instead of
+        the parameters' own)."""
         return Filters(
             country=self.facet("country"),
             only_country=self.only_country.upper() or None,
@@ -112,7 +116,7 @@ class SearchParams:
             language=self.facet("language"),
             published_from=self.published_from,
             published_to=self.published_to,
-            added_after=added_after,
+            added_after=added_after or self.added_after,
         )
 
     @property

@@ -451,9 +451,7 @@ def saved_run(request: HttpRequest, saved_id: int) -> HttpResponse:
             "results": run.results,
             "query": "",
             "search_url": _search_url(query),
-            "new_url": _search_url(
-                QueryDict(query.urlencode() + ("&" if query else "") + "sort=newest", mutable=True)
-            ),
+            "new_documents": [hit.document for hit in run.new_hits],
         },
     )
 
