@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -593,3 +594,26 @@ def test_each_passage_offers_the_clip_form_to_who_may_cite(
     Document.objects.filter(pk=document.pk).update(status="withdrawn")
     withdrawn = reader_client.get(f"/coi/documents/{document.pk}/").content.decode()
     assert 'action="/coi/clip"' not in withdrawn
+
+
+def test_an_index_to_rebuild_is_said_plainly(
+    reader: User, reader_client: Client, library: dict[str, Document], monkeypatch: Any
+) -> None:
+    from ura.apps.coi import search
+    from ura.coi.index import IndexSchemaError
+
+    saved = SavedSearch.objects.create(owner=reader, name="Mine", query="detention")
+
+    def older_schema() -> None:
+        raise IndexSchemaError("older schema")
+
+    monkeypatch.setattr(search, "backend", older_schema)
+    response = reader_client.get("/coi/", {"q": "detention"})
+    assert response.status_code == 503
+    assert "ura coi reindex" in _text(response)
+    assert reader_client.get(f"/coi/documents/{library['syria'].pk}/").status_code == 200
+    assert "cannot run" in _text(reader_client.get("/coi/saved/"))
+    assert reader_client.get(f"/coi/saved/{saved.pk}/").status_code == 302
+    api = reader_client.get("/api/v1/coi/search", {"q": "detention"})
+    assert api.status_code == 503
+    assert "ura coi reindex" in api.json()["detail"]

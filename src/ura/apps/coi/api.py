@@ -140,7 +140,9 @@ def _facet(request: HttpRequest, name: str) -> FacetFilter:
 
 
 @router.get(
-    "/search", summary="Search the library (facets: country, topic, source, type, language)"
+    "/search",
+    response={200: dict[str, Any], 503: dict[str, Any]},
+    summary="Search the library (facets: country, topic, source, type, language)",
 )
 def search(
     request: HttpRequest,
@@ -152,7 +154,7 @@ def search(
     sort: Sort = Sort.RELEVANCE,
     page: int = 1,
     per_page: int = selectors.PER_PAGE,
-) -> dict[str, Any]:
+) -> dict[str, Any] | Status[dict[str, Any]]:
     """Facets are repeated parameters read from the URL (not listed below):
     ``country=SY&country=IQ`` keeps documents about either (any); ``country_all=…``
     about all of them; ``country_none=…`` about none of them; the same for ``topic``,
@@ -169,7 +171,10 @@ def search(
         page=max(1, page),
         per_page=max(1, min(per_page, selectors.MAX_PER_PAGE)),
     )
-    return _results_json(selectors.search(actor=request.user, params=params))
+    try:
+        return _results_json(selectors.search(actor=request.user, params=params))
+    except selectors.SearchUnavailableError as error:
+        return Status(503, {"detail": str(error)})
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -342,12 +347,21 @@ def saved_get(request: HttpRequest, saved_id: int) -> dict[str, Any]:
     return _saved_json(saved.saved_search_get(actor=request.user, saved_id=saved_id))
 
 
-@router.post("/saved-searches/{saved_id}/run", summary="Run a saved search (counts as a run)")
-def saved_run(request: HttpRequest, saved_id: int, page: int = 1) -> dict[str, Any]:
+@router.post(
+    "/saved-searches/{saved_id}/run",
+    response={200: dict[str, Any], 503: dict[str, Any]},
+    summary="Run a saved search (counts as a run)",
+)
+def saved_run(
+    request: HttpRequest, saved_id: int, page: int = 1
+) -> dict[str, Any] | Status[dict[str, Any]]:
     """Page 1 is a run: it says how many matching documents were added since the previous
     run (``new_since_previous_run``, with up to 20 of them in ``new_documents``) and moves
     the mark; later pages of the results leave it (``new_since_previous_run`` is null)."""
-    run = saved.saved_search_run(actor=request.user, saved_id=saved_id, page=max(1, page))
+    try:
+        run = saved.saved_search_run(actor=request.user, saved_id=saved_id, page=max(1, page))
+    except selectors.SearchUnavailableError as error:
+        return Status(503, {"detail": str(error)})
     return {
         **_saved_json(run.saved),
         "previous_run_at": run.previous_run,

@@ -120,7 +120,8 @@ class SavedSearchRow:
 
     saved: SavedSearch
     new: int | None
-    """None when the saved query can no longer run (the syntax changed)."""
+    """None when the saved query cannot run (the syntax changed, the index is being
+    rebuilt)."""
 
 
 def saved_searches_with_news(*, actor: Actor) -> list[SavedSearchRow]:
@@ -134,7 +135,7 @@ def saved_searches_with_news(*, actor: Actor) -> list[SavedSearchRow]:
             new = selectors.count_added_since(
                 actor=actor, params=saved_search_params(saved), since=since
             )
-        except ValidationError:
+        except (ValidationError, selectors.SearchUnavailableError):
             new = None
         rows.append(SavedSearchRow(saved, new))
     return rows

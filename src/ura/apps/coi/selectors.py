@@ -41,6 +41,7 @@ from ura.apps.coi.models import (
     Topic,
 )
 from ura.coi import FacetFilter, Filters, Highlight, QuerySyntaxError, Sort, parse_query
+from ura.coi.index import IndexSchemaError, SearchBackend
 from ura.coi.query import And, Node, Not, Or, Phrase, Term, Wildcard
 
 if TYPE_CHECKING:
@@ -270,6 +271,23 @@ def parse(query: str, *, title_only: bool = False) -> Node:
     return _with_fields(node, ("title",)) if title_only else node
 
 
+class SearchUnavailableError(RuntimeError):
+    """The search index cannot be opened (it was written by an older Ura and must be rebuilt
+    with ``ura coi reindex``); the library's pages other than search still work."""
+
+
+def _backend() -> SearchBackend:
+    try:
+        return index.backend()
+    except IndexSchemaError as error:
+        raise SearchUnavailableError(
+            _(
+                "The COI search index must be rebuilt before search works again; "
+                "ask an administrator to run “ura coi reindex”."
+            )
+        ) from error
+
+
 def search(*, actor: Actor, params: SearchParams) -> SearchPage:
     """Search the library.
 
@@ -284,12 +302,13 @@ def search(*, actor: Actor, params: SearchParams) -> SearchPage:
     Raises:
         PermissionDenied: the actor may not read the library.
         ValidationError: a malformed query (the message names the position).
+        SearchUnavailableError: the index must be rebuilt.
     """
     _require(actor, roles.VIEW)
     node = parse(params.query, title_only=params.title_only)
     per_page = max(1, min(params.per_page, MAX_PER_PAGE))
     number = max(1, params.page)
-    backend = index.backend()
+    backend = _backend()
     filters = params.filters()
     results = backend.search(
         node, filters, params.sort, limit=per_page, offset=(number - 1) * per_page
@@ -317,7 +336,7 @@ def count_added_since(*, actor: Actor, params: SearchParams, since: dt.datetime)
     """How many documents matching ``params`` entered the library after ``since``."""
     _require(actor, roles.VIEW)
     node = parse(params.query, title_only=params.title_only)
-    return index.backend().search(node, params.filters(added_after=since), limit=1).total
+    return _backend().search(node, params.filters(added_after=since), limit=1).total
 
 
 def _documents(ids: Iterable[int]) -> dict[int, Document]:

@@ -99,12 +99,17 @@ def search(request: HttpRequest) -> HttpResponse:
     _require(request, roles.VIEW)
     form = forms.SearchForm(request.GET)
     results = None
+    unavailable = ""
     if form.is_valid():
         try:
             results = selectors.search(actor=request.user, params=form.params())
         except ValidationError as error:
             _apply_errors(form, error)
-    return render(request, "coi/search.html", _search_context(request, form, results))
+        except selectors.SearchUnavailableError as error:
+            unavailable = str(error)
+    context = _search_context(request, form, results)
+    context["unavailable"] = unavailable
+    return render(request, "coi/search.html", context, status=503 if unavailable else 200)
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -441,7 +446,11 @@ def saved_run(request: HttpRequest, saved_id: int) -> HttpResponse:
         page = int(request.GET.get("page") or 1)
     except ValueError:
         page = 1
-    run = saved.saved_search_run(actor=request.user, saved_id=saved_id, page=max(1, page))
+    try:
+        run = saved.saved_search_run(actor=request.user, saved_id=saved_id, page=max(1, page))
+    except (ValidationError, selectors.SearchUnavailableError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("coi:saved")
     query = forms.search_querydict(run.results.params)
     return render(
         request,
