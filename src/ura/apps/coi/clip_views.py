@@ -24,8 +24,7 @@ from django.views.decorators.http import require_POST
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases.services import CaseConflictError
 from ura.apps.cases.workflow import TransitionRefusedError
-from ura.apps.coi import clipping
-from ura.apps.coi.models import Passage
+from ura.apps.coi import clipping, selectors
 
 if TYPE_CHECKING:
     from ura.apps.cases.models import Case
@@ -71,20 +70,14 @@ def clip(request: HttpRequest) -> HttpResponse:
         passage_id = form.cleaned_data.get("passage")
         if passage_id is None:
             raise Http404("No such passage.")
-        found = Passage.objects.filter(pk=passage_id).select_related("edition").first()
-        if found is None:
-            raise Http404("No such passage.")
+        found = selectors.passage_get(actor=acting_user(request.user), passage_id=passage_id)
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return _back(found.edition.document_id, found.anchor)
     actor = acting_user(request.user)
     case_id, version = form.target()
-    passage = (
-        Passage.objects.filter(pk=form.cleaned_data["passage"]).select_related("edition").first()
-    )
-    if passage is None:
-        raise Http404("No such passage.")
+    passage = selectors.passage_get(actor=actor, passage_id=form.cleaned_data["passage"])
     document_id = passage.edition.document_id
     try:
         case: Case = clipping.clip_passage(
