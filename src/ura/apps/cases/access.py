@@ -3,7 +3,7 @@
 Who sees a case:
 
 * a user whose roles grant ``cases.<action>_case`` in a scope that reaches the case
-  (``accounts.policy.scope_filter``) — unless the case is **restricted** (every trafficking
+  (``accounts.policy.reach_filter``) — unless the case is **restricted** (every trafficking
   case), which scope never reaches;
 * a user assigned to the case now, if their roles grant the action at all;
 * a user, unit or agency holding an active explicit grant on the case (referrals and
@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
 from django.http import Http404
 
-from ura.apps.accounts.policy import Action, grant_filter, scope_filter, scopes_for
+from ura.apps.accounts.policy import Action, grant_filter, reach_filter, scopes_for
 from ura.apps.cases.models import Case, CaseAssignment, CaseDocument
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record
@@ -97,8 +97,11 @@ def case_filter(user: AbstractUser | AnonymousUser, action: Action) -> Q:
     if not scopes:
         return nothing
     # "Own" (Case.own_filter) reaches the assignments as a set of case ids, not a join: no
-    # branch repeats a case, so callers need no DISTINCT.
-    by_scope = scope_filter(user, Case, action)
+    # branch repeats a case, so callers need no DISTINCT. The scopes' reach without the
+    # grants (reach_filter, not scope_filter): a grant opens a case restricted or not, so
+    # "(scope or grant) and not restricted, or grant" is "scope and not restricted, or
+    # grant" — the grants read once, not twice, and one subquery fewer to plan and run.
+    by_scope = reach_filter(user, Case, action)
     assigned = Q(
         pk__in=CaseAssignment.objects.filter(user_id=user.pk, ended_at__isnull=True).values(
             "case_id"

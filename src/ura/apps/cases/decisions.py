@@ -120,13 +120,18 @@ def _panel_url(request: HttpRequest, case: Case) -> str:
 def _decision_panels(request: HttpRequest, case: Case) -> list[panels.Panel]:
     flow = _flows[case.procedure_code]
     user = request.user
-    current = (
+    # One read for the current decision and the approved ones (an approved decision's status
+    # is "approved", so it is among those not superseded), newest first: the model's order
+    # without its leading "case", which would join the cases table to sort the decisions of
+    # one case by it.
+    decisions = list(
         CaseDecision.objects.filter(case=case)
         .exclude(status=DecisionStatus.SUPERSEDED)
         .select_related("drafted_by", "reviewed_by", "document")
-        .first()
+        .order_by("-drafted_at", "-pk")
     )
-    approved = CaseDecision.objects.filter(case=case, status=DecisionStatus.APPROVED)
+    current = decisions[0] if decisions else None
+    approved = [d for d in decisions if d.status == DecisionStatus.APPROVED]
     return [
         panels.Panel(
             title=gettext_lazy("Decision"),
@@ -137,10 +142,7 @@ def _decision_panels(request: HttpRequest, case: Case) -> list[panels.Panel]:
                 "outcomes": list(flow.outcomes.items()),
                 "decision": current,
                 "decision_outcome": flow.outcomes.get(current.outcome, "") if current else "",
-                "approved": [
-                    (d, flow.outcomes.get(d.outcome, d.outcome))
-                    for d in approved.select_related("drafted_by", "reviewed_by")
-                ],
+                "approved": [(d, flow.outcomes.get(d.outcome, d.outcome)) for d in approved],
                 "is_drafter": current is not None and current.drafted_by_id == user.pk,
                 "may_write": user.has_perm("cases.change_case"),
             },
