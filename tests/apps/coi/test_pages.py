@@ -130,6 +130,20 @@ def test_a_query_mistake_is_shown_with_its_position(
     assert '<input type="hidden" name="country" value="AF">' in with_filters
 
 
+def test_other_mistakes_in_the_url_are_named(
+    reader_client: Client, library: dict[str, Document]
+) -> None:
+    text = _text(
+        reader_client.get("/coi/", {"q": "detention", "sort": "best", "only_country": "QQ"})
+    )
+    assert "Order: Select a valid choice." in text
+    assert "Only about this country: Unknown country code." in text
+    dates = _text(
+        reader_client.get("/coi/", {"published_from": "2025-01-01", "published_to": "2024-01-01"})
+    )
+    assert "The end of the period is before its start." in dates
+
+
 def test_title_only(reader_client: Client, library: dict[str, Document]) -> None:
     assert "1 document found" in _text(reader_client.get("/coi/", {"q": "Damascus"}))
     none = reader_client.get("/coi/", {"q": "Damascus", "title_only": "on"})

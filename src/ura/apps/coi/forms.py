@@ -49,7 +49,7 @@ class SearchForm(forms.Form):
         widget=forms.SearchInput(attrs={"aria-describedby": "query-help", "autocomplete": "off"}),
     )
     title_only = forms.BooleanField(label=_("Search titles only"), required=False)
-    only_country = forms.CharField(required=False, max_length=2)
+    only_country = forms.CharField(label=_("Only about this country"), required=False, max_length=2)
     published_from = forms.DateField(
         label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -57,13 +57,15 @@ class SearchForm(forms.Form):
         label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.q_data = data if data is not None else QueryDict()
         for name in FACETS:
-            self.fields[f"{name}_mode"] = forms.ChoiceField(choices=MODE_CHOICES, required=False)
+            self.fields[f"{name}_mode"] = forms.ChoiceField(
+                label=str(FACETS[name]), choices=MODE_CHOICES, required=False
+            )
 
     def clean_only_country(self) -> str:
         code = str(self.cleaned_data.get("only_country") or "").strip().upper()

@@ -80,7 +80,15 @@ def _search_context(
         for key in (*selectors.FACETS, *(f"{n}_mode" for n in selectors.FACETS), "only_country")
         for value in request.GET.getlist(key)
     ]
+    shown_apart = {"q", "published_from", "published_to"}
+    other_errors = [
+        (form.fields[name].label or name, error)
+        for name, errors in form.errors.items()
+        if name in form.fields and name not in shown_apart
+        for error in errors
+    ]
     return {
+        "other_errors": other_errors,
         "kept_filters": kept if results is None else [],
         "form": form,
         "results": results,
