@@ -214,3 +214,21 @@ def test_add_replaces_delete_removes_rebuild_replaces_all(tmp_path: Path) -> Non
     assert reopened.rebuild(CORPUS[:2]) == 2
     assert reopened.count() == 2
     assert _ids(reopened, "Lebanon") == {"a"}
+
+
+def test_a_prefix_wildcard_finds_what_the_word_finds_when_the_stemmer_cuts_shorter() -> None:
+    # Turkish's stemmer indexes "gözaltı" as "gozal" and "gözaltına" as "gozalt": a wildcard
+    # on the typed prefix alone ("gozalti.*") would find neither.
+    backend = TantivyBackend()
+    backend.add(
+        [
+            _doc("t1", "Gazeteciler", "Gazeteciler gözaltına alındı.", language="tr"),
+            _doc("t2", "Kadınlar", "Gözaltı süresi uzatıldı.", language="tr"),
+            _doc("t3", "Sağlık", "Hastaneler kapandı.", language="tr"),
+        ]
+    )
+    found = _ids(backend, "gözaltı*")
+    assert found == {"t1", "t2"}
+    assert _ids(backend, "gözaltı") <= found
+    marked = backend.search("gözaltı*").hits[0].highlights[0].html
+    assert "<mark>" in marked

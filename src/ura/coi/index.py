@@ -666,17 +666,29 @@ def _languages(wanted: FacetFilter) -> FacetFilter:
 
 
 def _wildcard_regex(pattern: str, language: str) -> str | None:
+    """The regular expression a wildcard pattern matches indexed terms with.
+
+    The index holds stemmed terms, and a stemmer may cut a word shorter than the prefix a user
+    types (Turkish ``gözaltı`` is indexed as ``gozal``, ``gözaltına`` as ``gozalt``): a
+    pattern that starts with a word and a ``*`` also matches from that word's stem, so
+    ``gözaltı*`` finds at least what ``gözaltı`` finds.
+    """
+    split = [piece for piece in re.split(r"([*?])", pattern) if piece]
     pieces = []
-    for piece in re.split(r"([*?])", pattern):
+    for number, piece in enumerate(split):
         if piece == "*":
             pieces.append(".*")
         elif piece == "?":
             pieces.append(".")
-        elif piece:
-            normalised = "".join(
-                analyse_word(w, language, stemmed=False) for _, _, w in words(piece)
-            )
-            pieces.append(re.escape(normalised))
+        else:
+            found = [w for _, _, w in words(piece)]
+            normalised = "".join(analyse_word(w, language, stemmed=False) for w in found)
+            stem = "".join(analyse_word(w, language) for w in found)
+            starts_prefix = number == 0 and len(split) > 1 and split[1] == "*"
+            if starts_prefix and stem and stem != normalised:
+                pieces.append(f"(?:{re.escape(normalised)}|{re.escape(stem)})")
+            else:
+                pieces.append(re.escape(normalised))
     regex = "".join(pieces)
     return regex if regex.replace(".*", "").replace(".", "") else None
 
