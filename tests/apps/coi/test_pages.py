@@ -631,3 +631,20 @@ def test_an_index_to_rebuild_is_said_plainly(
     api = reader_client.get("/api/v1/coi/search", {"q": "detention"})
     assert api.status_code == 503
     assert "ura coi reindex" in api.json()["detail"]
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(
+    steward_client: Client, library: dict[str, Document], monkeypatch: Any
+) -> None:
+    from ura.apps.coi import services
+
+    monkeypatch.setattr(services, "FILE_MAX_BYTES", 10)
+    source = library["syria"].sources.get()
+    batches = ImportBatch.objects.count()
+    response = steward_client.post(
+        "/coi/import/",
+        {**_import_form(source.pk), "file": _upload("big.txt", "More than ten bytes of text.")},
+    )
+    assert response.status_code == 200
+    assert "The file is larger than 0 MB." in _text(response)
+    assert ImportBatch.objects.count() == batches

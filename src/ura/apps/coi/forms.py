@@ -266,11 +266,23 @@ class DocumentMetadataForm(forms.Form):
         }
 
 
+def _not_too_large(upload: Any) -> Any:
+    """Refuse a file over the library's limit before it is read into memory."""
+    if upload is not None and upload.size is not None and upload.size > services.FILE_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is larger than %(mb)d MB.") % {"mb": services.FILE_MAX_BYTES >> 20}
+        )
+    return upload
+
+
 class DocumentImportForm(DocumentMetadataForm):
     """One document to add to the library: its file and metadata."""
 
     file = forms.FileField(label=_("File"), help_text=_("PDF, HTML, Word (DOCX) or plain text."))
     field_order = ["file"]
+
+    def clean_file(self) -> Any:
+        return _not_too_large(self.cleaned_data.get("file"))
 
 
 class DocumentEditForm(DocumentMetadataForm):
@@ -291,6 +303,9 @@ class WithdrawForm(forms.Form):
 class NewEditionForm(forms.Form):
     file = forms.FileField(label=_("File of the new edition"))
     note = forms.CharField(label=_("What changed"), max_length=300)
+
+    def clean_file(self) -> Any:
+        return _not_too_large(self.cleaned_data.get("file"))
 
 
 class DuplicateReviewForm(forms.Form):

@@ -527,7 +527,11 @@ def document_import(request: HttpRequest) -> HttpResponse:
                 return _after_import(request, outcome)
     else:
         form = forms.DocumentImportForm()
-    return render(request, "coi/import.html", {"form": form})
+    return render(
+        request,
+        "coi/import.html",
+        {"form": form, "source_create_url": reverse("coi:source-create")},
+    )
 
 
 def _after_import(request: HttpRequest, outcome: services.ImportOutcome) -> HttpResponse:
