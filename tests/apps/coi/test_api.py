@@ -255,3 +255,16 @@ def test_the_endpoints_are_in_the_openapi_schema(db: None) -> None:
         "/api/v1/coi/saved-searches/{saved_id}/run",
     ):
         assert path in paths, path
+
+
+def test_a_file_over_the_limit_is_refused(
+    steward_client: Client, library: dict[str, Document], monkeypatch: Any
+) -> None:
+    from ura.apps.coi import services
+
+    monkeypatch.setattr(services, "FILE_MAX_BYTES", 10)
+    upload = SimpleUploadedFile("big.txt", b"More than ten bytes of text.")
+    response = steward_client.post(f"{API}/documents", {**_import_payload(library), "file": upload})
+    assert response.status_code == 422
+    assert "file" in response.json()["errors"]
+    assert not Document.objects.filter(title="Iraq: returns").exists()

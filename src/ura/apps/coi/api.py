@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
@@ -239,6 +240,13 @@ def import_document(
     """Sources by id, name or acronym; countries ISO 3166-1 alpha-2, the primary first;
     topics by code. A file that cannot be read (or is already in the library) is answered
     422 with the reason and the rejection's id: it is kept on the import's page."""
+    if file.size is not None and file.size > services.FILE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(mb)d MB.")
+                % {"mb": services.FILE_MAX_BYTES >> 20}
+            }
+        )
     metadata = services.DocumentMetadata(
         title=title,
         title_translated=title_translated,
