@@ -182,3 +182,39 @@ def test_the_bench_requests_run_a_bounded_number_of_queries(
     assert client.get(url).status_code == 200
     with django_assert_max_num_queries(REQUEST_QUERIES[path]):
         assert client.get(url).status_code == 200
+
+
+def test_within_a_request_the_need_to_know_filter_is_built_once(
+    worker: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cases_for`` reuses its filter within a request (and only there), and the copy still
+    reads assignments as they are when it runs: a case assigned in between is seen."""
+    from ura.apps.accounts.policy import forget_cached_assignments
+    from ura.apps.cases import access
+    from ura.apps.core.context import request_memo, request_memo_scope
+
+    built: list[str] = []
+    original = access.case_filter
+
+    def counting(user: Any, action: Any) -> Any:
+        built.append(action)
+        return original(user, action)
+
+    monkeypatch.setattr(access, "case_filter", counting)
+    colleague = make_user(role=RoleCode.CASEWORKER)  # another unit: sees nothing of ours
+    case = make_case(owner=worker)
+    assert request_memo() is None
+    assert list(cases_for(colleague)) == []
+    assert list(cases_for(colleague)) == []
+    assert built == ["view", "view"]  # outside a request, built every time
+    built.clear()
+    with request_memo_scope():
+        assert list(cases_for(colleague)) == []
+        CaseAssignment.objects.create(case=case, user=colleague, assigned_by=worker)
+        assert list(cases_for(colleague)) == [case]
+        assert list(cases_for(colleague, "change")) == [case]
+        assert built == ["view", "change"]
+        forget_cached_assignments(colleague)  # roles changed: built again
+        assert list(cases_for(colleague)) == [case]
+        assert built == ["view", "change", "view"]
+    assert request_memo() is None

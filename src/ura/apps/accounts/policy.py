@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from ura.apps.accounts.models import AccessGrant, RoleAssignment
 from ura.apps.accounts.models import Scope as Scope  # re-exported: other apps ask scopes_for
+from ura.apps.core.context import forget_request_memo
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -84,10 +85,12 @@ def requires_two_factor(user: AbstractUser | AnonymousUser) -> bool:
 
 
 def forget_cached_assignments(user: AbstractUser | AnonymousUser) -> None:
-    """Drop the per-object cache after roles change."""
+    """Drop the per-object cache after roles change (and the request's memo, whose values
+    may have been worked out from the old roles)."""
     for attr in (_CACHE_ATTR, _SCOPES_ATTR, "_ura_perm_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
+    forget_request_memo()
 
 
 def role_permissions(user: AbstractUser | AnonymousUser) -> set[str]:

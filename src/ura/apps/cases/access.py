@@ -20,6 +20,7 @@ from django.http import Http404
 
 from ura.apps.accounts.policy import Action, grant_filter, reach_filter, scopes_for
 from ura.apps.cases.models import Case, CaseAssignment, CaseDocument
+from ura.apps.core.context import request_memo
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record
 
@@ -114,8 +115,23 @@ def case_filter(user: AbstractUser | AnonymousUser, action: Action) -> Q:
 
 def cases_for(user: AbstractUser | AnonymousUser, action: Action = "view") -> QuerySet[Case]:
     """Every case the user may perform ``action`` on (not audited: callers that show cases
-    audit what they show)."""
-    return Case.objects.filter(case_filter(user, action))
+    audit what they show).
+
+    Within a request the filter is built once per user and action and each call gets a copy
+    (``core.context.request_memo``): a page asks several times (the queue, its tasks, its
+    notifications), and building the filter — scopes, assignments, grants, each a subquery
+    — cost more than copying it. The memo holds no rows: the assignments and grants are
+    subqueries, read afresh by every query.
+    """
+    memo = request_memo()
+    if memo is None:
+        return Case.objects.filter(case_filter(user, action))
+    key = ("cases.cases_for", id(user), action)
+    found = memo.get(key)
+    if found is None or found[0] is not user:
+        found = (user, Case.objects.filter(case_filter(user, action)))
+        memo[key] = found  # the user kept with it: its id cannot be reused while the memo lives
+    return found[1].all()
 
 
 def may(user: AbstractUser | AnonymousUser, action: Action, case: Case) -> bool:

@@ -1,4 +1,5 @@
-"""Binds each request's client address and a request id to the audit context."""
+"""Binds each request's client address and a request id to the audit context, and gives the
+request its memo (``core.context.request_memo``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from ura.apps.core.context import AuditContext, reset_audit_context, set_audit_context
+from ura.apps.core.context import (
+    AuditContext,
+    request_memo_scope,
+    reset_audit_context,
+    set_audit_context,
+)
 
 
 class AuditContextMiddleware:
@@ -23,7 +29,8 @@ class AuditContextMiddleware:
             )
         )
         try:
-            response = self.get_response(request)
+            with request_memo_scope():
+                response = self.get_response(request)
         finally:
             reset_audit_context(token)
         return response
