@@ -1,7 +1,5 @@
 """Pages of the COI library, under /coi/ (clipping a passage into a case: ``clip_urls``)."""
 
-from importlib.util import find_spec
-
 from django.urls import URLPattern, URLResolver, include, path
 
 from ura.apps.coi import views
@@ -44,7 +42,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="rejection-file",
     ),
     path("duplicates/", views.duplicates, name="duplicates"),
+    path("", include("ura.apps.coi.clip_urls")),
 ]
-
-if find_spec("ura.apps.coi.clip_urls") is not None:
-    urlpatterns.append(path("", include("ura.apps.coi.clip_urls")))

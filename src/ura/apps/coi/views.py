@@ -18,18 +18,18 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ura.apps.accounts.selectors import acting_user
-from ura.apps.coi import forms, roles, saved, selectors, services
+from ura.apps.coi import clipping, forms, roles, saved, selectors, services
 from ura.apps.coi.models import DocumentStatus, DuplicateReview, ImportOrigin
 
 if TYPE_CHECKING:
     from django import forms as django_forms
+
+    from ura.apps.coi.models import Document
 
 
 CLIP_FORM = "coi/_clip_form.html"
@@ -93,7 +93,6 @@ def _search_context(
         "form": form,
         "results": results,
         "query": query.urlencode(),
-        "search_query": query.urlencode(),
         "save_form": forms.SaveSearchForm(initial={"search": query.urlencode()}),
         "can_manage": selectors.can_manage(request.user),
         "modes": forms.MODE_CHOICES,
@@ -123,27 +122,17 @@ def search(request: HttpRequest) -> HttpResponse:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _clip_form_available() -> bool:
-    try:
-        get_template(CLIP_FORM)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
-def _clip_context(request: HttpRequest) -> dict[str, Any]:
-    """What the clip form (``coi/_clip_form.html``, from the clipping module) needs: the
-    cases the user may cite into and where to post."""
-    if not _clip_form_available():
+def _clip_context(request: HttpRequest, doc: Document) -> dict[str, Any]:
+    """What the clip form (``coi/_clip_form.html``) under each passage needs: the cases the
+    user may cite into (listing them audits them as shown, so a withdrawn document, which
+    can no longer be cited, asks for none) and where to post."""
+    if doc.status == DocumentStatus.WITHDRAWN:
         return {"clip_form": None}
-    try:
-        from ura.apps.coi import clipping  # written alongside; absent until it is
-
-        clip_cases = clipping.clip_targets(request.user)
-        action = reverse("coi:clip")
-    except (ImportError, AttributeError, NoReverseMatch):  # clipping not (fully) there yet
-        return {"clip_form": None}
-    return {"clip_form": CLIP_FORM, "clip_cases": clip_cases, "clip_form_action": action}
+    return {
+        "clip_form": CLIP_FORM,
+        "clip_cases": clipping.clip_targets(request.user),
+        "clip_form_action": reverse("coi:clip"),
+    }
 
 
 @login_required
@@ -167,7 +156,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "edition_form": forms.NewEditionForm() if can_manage else None,
         "withdraw_form": forms.WithdrawForm(auto_id="withdraw-%s") if can_manage else None,
     }
-    context.update(_clip_context(request))
+    context.update(_clip_context(request, doc))
     return render(request, "coi/document.html", context)
 
 
