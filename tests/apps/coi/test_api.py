@@ -124,6 +124,7 @@ def test_sources_and_countries(reader_client: Client, library: dict[str, Documen
     sources = {s["name"]: s for s in reader_client.get(f"{API}/sources").json()}
     assert sources["UNHCR"]["documents"] == 2
     assert sources["Human Rights Watch"]["documents"] == 1
+    assert reader_client.get(f"{API}/countries/QQ").status_code == 404
     syria = reader_client.get(f"{API}/countries/sy").json()
     assert (syria["code"], syria["name"], syria["documents"]) == ("SY", "Syria", 2)
     assert [d["id"] for d in syria["key_documents"]] == [library["syria"].pk]

@@ -222,6 +222,7 @@ def test_the_country_page(reader_client: Client, library: dict[str, Document]) -
     assert 'href="/coi/?only_country=SY"' in html
     assert "Detention" in text
     assert reader_client.get("/coi/countries/sy/").status_code == 302
+    assert reader_client.get("/coi/countries/ZZZ/").status_code == 404
     index = _text(reader_client.get("/coi/countries/"))
     assert "Syria 2 documents" in index
     assert "Lebanon 1 document" in index

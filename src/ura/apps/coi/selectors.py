@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from ura.apps.coi import roles
 from ura.apps.coi import search as index
-from ura.apps.coi.countries import country_name, language_name
+from ura.apps.coi.countries import country_name, is_country, language_name
 from ura.apps.coi.models import (
     Document,
     DocumentCountry,
@@ -572,9 +572,12 @@ def country_overview(*, actor: Actor, code: str, limit: int = 10) -> CountryOver
 
     Raises:
         PermissionDenied: the actor may not read the library.
+        Http404: not an ISO 3166-1 alpha-2 country code.
     """
     _require(actor, roles.VIEW)
     code = code.upper()
+    if not is_country(code):
+        raise Http404("No such country.")
     documents = active_documents().filter(countries__country=code)
     with_related = documents.prefetch_related("sources", "countries")
     topics = (
