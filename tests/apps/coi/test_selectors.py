@@ -124,15 +124,40 @@ def test_any_all_none_and_only_this_country(reader: User, library: dict[str, int
     assert _ids(_search(reader, only_country="SY")) == {library["syria"]}
 
 
+def _counts(page: selectors.SearchPage, name: str) -> dict[str, tuple[int, str]]:
+    facet = next(f for f in page.facets if f.name == name)
+    return {v.value: (v.count, v.mode) for v in facet.values}
+
+
+def test_any_and_none_counts_ignore_their_own_choice(reader: User, library: dict[str, int]) -> None:
+    """Beside "any of" values: how many documents each would bring in; beside "none of"
+    values: how many each keeps out; "all of": how many would remain. Other facets count
+    within the results."""
+    any_lebanon = _search(reader, facets={"country": FacetFilter(any=("LB",))})
+    assert any_lebanon.total == 1
+    assert _counts(any_lebanon, "country") == {
+        "LB": (1, "any"),
+        "SY": (2, ""),
+        "AF": (1, ""),
+        "IR": (1, ""),
+    }
+    assert _counts(any_lebanon, "topic") == {"detention": (1, "")}
+    none_syria = _search(reader, facets={"country": FacetFilter(none=("SY",))})
+    assert none_syria.total == 2
+    country = none_syria.facets[0]
+    assert country.mode == "none"
+    assert country.values[0].value == "SY"  # chosen values first
+    assert _counts(none_syria, "country")["SY"] == (2, "none")
+    all_of = _search(reader, facets={"country": FacetFilter(all=("SY",))})
+    assert _counts(all_of, "country") == {"SY": (2, "all"), "LB": (1, "")}
+
+
 def test_chosen_values_stay_listed_even_when_none_match(
     reader: User, library: dict[str, int]
 ) -> None:
-    page = _search(reader, facets={"country": FacetFilter(none=("SY",))})
-    country = page.facets[0]
-    assert country.mode == "none"
-    syria = next(v for v in country.values if v.value == "SY")
-    assert (syria.count, syria.mode) == (0, "none")
-    assert country.values[0] is syria  # chosen values first
+    page = _search(reader, "women", facets={"topic": FacetFilter(all=("return",))})
+    assert page.total == 0
+    assert _counts(page, "topic") == {"return": (0, "all")}
 
 
 def test_publication_dates_and_sort(reader: User, library: dict[str, int]) -> None:

@@ -321,7 +321,9 @@ def search(*, actor: Actor, params: SearchParams) -> SearchPage:
         )
     page = Paginator(range(results.total), per_page).page(number)
     hits = _enrich(results.hits)
-    facets, years = _facets(params, results.facets)
+    counts = dict(results.facets)
+    counts.update(_own_filter_counts(backend, node, params))
+    facets, years = _facets(params, counts)
     return SearchPage(
         params=replace(params, page=number, per_page=per_page),
         total=results.total,
@@ -330,6 +332,24 @@ def search(*, actor: Actor, params: SearchParams) -> SearchPage:
         years=years,
         page=page,
     )
+
+
+def _own_filter_counts(
+    backend: SearchBackend, node: Node, params: SearchParams
+) -> dict[str, dict[str, int]]:
+    """The counts of each facet used with "any of" or "none of", as if that facet's own
+    choice were not made (the other filters stay): beside "any of" values they say how many
+    documents each value brings in, beside "none of" values how many it keeps out. Counted
+    within the results, those values would show only what is already chosen, or 0.
+    "All of" counts stay within the results: how many would remain with one more value."""
+    counts: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        wanted = params.facet(name)
+        if not (wanted.any or wanted.none):
+            continue
+        without = replace(params, facets={**params.facets, name: FacetFilter(all=wanted.all)})
+        counts[name] = backend.search(node, without.filters(), limit=1).facets.get(name, {})
+    return counts
 
 
 def count_added_since(*, actor: Actor, params: SearchParams, since: dt.datetime) -> int:
