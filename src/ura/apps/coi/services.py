@@ -659,25 +659,40 @@ def document_import(
     if batch is None:
         batch = import_batch_start(actor=actor, origin=origin, label=filename)
     try:
-        readable = _read(data, filename)
-        reason = readable if isinstance(readable, str) else _same_file(readable.checksum)
-        if isinstance(readable, str) or reason is not None:
-            rejection = import_rejection_record(
-                actor=actor,
-                batch=batch,
-                reason=reason or "",
-                filename=filename,
-                row=row,
-                metadata=metadata.as_json(),
-                data=data,
-            )
-            return ImportOutcome(rejection=rejection)
+        readable = _readable(actor, batch, data, filename, row, metadata.as_json())
+        if isinstance(readable, ImportRejection):
+            return ImportOutcome(rejection=readable)
         similar = near_duplicate(readable.signature)
         document = _document_create(actor, batch, meta, readable, data, filename, similar)
         return ImportOutcome(document=document, near_duplicate=similar)
     finally:
         if own:
             import_batch_finish(actor=actor, batch=batch)
+
+
+def _readable(
+    actor: User,
+    batch: ImportBatch,
+    data: bytes,
+    filename: str,
+    row: int | None,
+    metadata: dict[str, Any],
+) -> _Readable | ImportRejection:
+    """The file read into passages, or its rejection (recorded, the file kept): unreadable,
+    or already in the library."""
+    readable = _read(data, filename)
+    reason = readable if isinstance(readable, str) else _same_file(readable.checksum)
+    if isinstance(readable, str) or reason is not None:
+        return import_rejection_record(
+            actor=actor,
+            batch=batch,
+            reason=reason or "",
+            filename=filename,
+            row=row,
+            metadata=metadata,
+            data=data,
+        )
+    return readable
 
 
 def _document_create(
@@ -795,19 +810,11 @@ def document_new_edition(
     if batch is None:
         batch = import_batch_start(actor=actor, origin=origin, label=filename)
     try:
-        readable = _read(data, filename)
-        reason = readable if isinstance(readable, str) else _same_file(readable.checksum)
-        if isinstance(readable, str) or reason is not None:
-            rejection = import_rejection_record(
-                actor=actor,
-                batch=batch,
-                reason=reason or "",
-                filename=filename,
-                row=row,
-                metadata={"document": document.pk, "note": note},
-                data=data,
-            )
-            raise ImportRejectedError(rejection)
+        readable = _readable(
+            actor, batch, data, filename, row, {"document": document.pk, "note": note}
+        )
+        if isinstance(readable, ImportRejection):
+            raise ImportRejectedError(readable)
         with _stored(data) as storage_name, transaction.atomic():
             document = _document(document_id, lock=True)
             version = document.version if expected_version is None else expected_version
