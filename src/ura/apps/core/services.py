@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from ura.apps.core.context import current_audit_context
@@ -92,24 +92,32 @@ def audit_reads_at_end() -> Iterator[None]:
     finally:
         _pending_reads.reset(token)
     # Reached only when the block did not raise. Consecutive events of one actor (all of
-    # them, in a request) are appended in one go: one lock, one insert.
+    # them, in a request) are appended in one go: one lock, one insert. Nobody needs the
+    # events back.
     batch: list[AuditEntry] = []
     batch_actor: Actor = None
     for actor, entry in pending:
         if batch and actor is not batch_actor:
-            audit_append(actor=batch_actor, entries=batch)
+            audit_append(actor=batch_actor, entries=batch, returning=False)
             batch = []
         batch_actor = actor
         batch.append(entry)
-    audit_append(actor=batch_actor, entries=batch)
+    audit_append(actor=batch_actor, entries=batch, returning=False)
 
 
-def audit_append(*, actor: Actor, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+def audit_append(
+    *, actor: Actor, entries: Sequence[AuditEntry], returning: bool = True
+) -> list[AuditEvent]:
     """Append ``entries`` to the audit chain, in order, in the current transaction.
 
     The chain head row is locked for the rest of the transaction, so concurrent appends are
     serialised and the chain never forks. Inside ``audit_reads_at_end``, entries that are
     all reads are held back until the block ends, and none is returned.
+
+    With ``returning`` False the same events are written, chained the same way, and not
+    returned: one plain multi-row INSERT instead of ``bulk_create``, whose preparation of
+    every value of every event through its field cost more than the rest of the append (the
+    reads of a request, 25 to 50 events, flushed at its end).
     """
     if not entries:
         return []
@@ -145,10 +153,80 @@ def audit_append(*, actor: Actor, entries: Sequence[AuditEntry]) -> list[AuditEv
             event.hash = chain_digest(key, previous, event.chain_content())
             previous = event.hash
             events.append(event)
-        AuditEvent.objects.bulk_create(events)
+        if returning:
+            AuditEvent.objects.bulk_create(events)
+        else:
+            _insert_events(events)
         head.last_sequence, head.last_hash = sequence, previous
         head.save(update_fields=["last_sequence", "last_hash"])
-    return events
+    return events if returning else []
+
+
+#: The columns an appended event writes, in ``_insert_events``'s order (the id is the
+#: database's).
+_EVENT_COLUMNS = (
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "actor_agency_id",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "detail",
+    "ip_address",
+    "request_id",
+    "previous_hash",
+    "hash",
+)
+
+
+def _insert_events(events: Sequence[AuditEvent]) -> None:
+    """Write ``events`` (built and chained by ``audit_append``) with multi-row INSERTs.
+
+    Every value is what ``bulk_create`` would write: the time and client address, the same
+    for the whole batch, and the two JSON fields go through their fields' own conversion
+    for this database; the other columns are integers and text as they are.
+    """
+    meta = AuditEvent._meta
+    fields: list[Any] = [meta.get_field(name) for name in _EVENT_COLUMNS]  # concrete fields
+    first = events[0]
+    occurred_at = meta.get_field("occurred_at").get_db_prep_save(first.occurred_at, connection)
+    ip_address = meta.get_field("ip_address").get_db_prep_save(first.ip_address, connection)
+    changes, detail = meta.get_field("changes"), meta.get_field("detail")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, connection.ops.bulk_batch_size(list(_EVENT_COLUMNS), list(events)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(events), size):
+            chunk = events[start : start + size]
+            params: list[Any] = []
+            for event in chunk:
+                if event.occurred_at != first.occurred_at or event.ip_address != first.ip_address:
+                    raise ValueError("one append writes events of one time and address")
+                params += (
+                    event.sequence,
+                    occurred_at,
+                    event.actor_id,
+                    event.actor_username,
+                    event.actor_agency_id,
+                    str(event.action),
+                    event.object_type,
+                    event.object_id,
+                    changes.get_db_prep_save(event.changes, connection),
+                    detail.get_db_prep_save(event.detail, connection),
+                    ip_address,
+                    event.request_id,
+                    event.previous_hash,
+                    event.hash,
+                )
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 -- names from the model, quoted; values are parameters
+                + ", ".join([row] * len(chunk)),
+                params,
+            )
 
 
 def _locked_head() -> AuditChainHead:
