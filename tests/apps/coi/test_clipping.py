@@ -526,3 +526,37 @@ def test_no_panel_for_a_user_who_may_not_read_the_library(worker: User, case: Ca
     responder = make_user(role=RoleCode.FIRST_RESPONDER, unit=worker.unit)
     with pytest.raises(PermissionDenied):
         clipping.case_citations_status(responder, case)
+
+
+def test_clipping_through_the_api(
+    worker: User, worker_client: Client, case: Case, document: Document
+) -> None:
+    """The JSON API offers the cases one may cite in and clips a passage (201 with the
+    citation); a stale version is 409, a quote not in the passage 422, another unit's case
+    404 — nothing written by any refusal."""
+    passage = _passage(document)
+    targets = worker_client.get("/api/v1/coi/clip-targets").json()
+    assert targets == [{"case": case.pk, "reference": case.reference, "version": case.version}]
+
+    def post(client: Client, **fields: Any) -> Any:
+        body = {"passage": passage.pk, "case": case.pk, "version": _fresh(case).version}
+        return client.post(
+            "/api/v1/coi/clippings", json.dumps({**body, **fields}), content_type="application/json"
+        )
+
+    assert post(worker_client, version=_fresh(case).version + 3).status_code == 409
+    assert post(worker_client, quote="Returns from Syria fell").status_code == 422
+    outsider = make_user(role=RoleCode.CASEWORKER, unit=make_unit())
+    assert post(login(Client(), outsider)).status_code == 404
+    assert _citations(case) == []
+
+    created = post(worker_client, quote="returnees were questioned on arrival", note="Key point")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["number"] == 1
+    assert body["version"] == _fresh(case).version
+    assert body["citation"]["passage"] == "returnees were questioned on arrival"
+    assert body["citation"]["passage_hash"] == passage_hash("returnees were questioned on arrival")
+    assert body["citation"]["document_id"] == document.pk
+    assert body["citation"]["note"] == "Key point"
+    assert _citations(case) == [body["citation"]]

@@ -18,7 +18,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ura.apps.accounts.selectors import acting_user
-from ura.apps.coi import saved, selectors, services
+from ura.apps.coi import clipping, saved, selectors, services
 from ura.apps.coi.models import ImportOrigin
 from ura.coi import FacetFilter, Sort
 
@@ -390,3 +390,53 @@ def saved_rename(request: HttpRequest, saved_id: int, payload: RenameIn) -> dict
 def saved_delete(request: HttpRequest, saved_id: int) -> Status[None]:
     saved.saved_search_delete(actor=request.user, saved_id=saved_id)
     return Status(204, None)
+
+
+# --- clipping passages into cases ----------------------------------------------------------
+
+
+class ClippingIn(Schema):
+    """A passage to cite in an asylum case: the case ``version`` last read (409 if it changed
+    since), optionally only part of the passage (``quote``, copied exactly), and a note that
+    stays in the case (never in the decision)."""
+
+    passage: int
+    case: int
+    version: int
+    quote: str | None = None
+    note: str = ""
+
+
+@router.get("/clip-targets", summary="The asylum cases you may cite passages in")
+def clip_targets(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"case": case.pk, "reference": case.reference, "version": case.version}
+        for case in clipping.clip_targets(acting_user(request.user))
+    ]
+
+
+@router.post(
+    "/clippings",
+    response={201: dict[str, Any]},
+    summary="Clip a passage (or part of it) into an asylum case's assessment",
+)
+def clip(request: HttpRequest, payload: ClippingIn) -> Status[dict[str, Any]]:
+    case = clipping.clip_passage(
+        actor=acting_user(request.user),
+        case_id=payload.case,
+        expected_version=payload.version,
+        passage_id=payload.passage,
+        quote=payload.quote or None,
+        note=payload.note,
+    )
+    citations = case.data["assessment"]["citations"]
+    return Status(
+        201,
+        {
+            "case": case.pk,
+            "reference": case.reference,
+            "version": case.version,
+            "number": len(citations),
+            "citation": citations[-1],
+        },
+    )
