@@ -37,7 +37,7 @@ from ura.apps.asylum.vocabulary import (
 )
 from ura.apps.cases import workflow
 from ura.apps.cases.decisions import DecisionFlow
-from ura.coi.citation import Citation, format_reference
+from ura.coi.citation import format_reference
 
 if TYPE_CHECKING:
     from django.db.models import TextChoices
@@ -157,35 +157,19 @@ def _day(value: object) -> dt.date | None:
 
 
 def reference(citation: Mapping[str, Any], language: str) -> str:
-    """One cited passage in the decision's reference format: for a clipping from the COI
-    library the engine's :meth:`ura.coi.Citation.reference` (source, title, date, URL, date
-    accessed, anchor, quote); for a passage pasted by hand the same format without the parts
-    it lacks (:func:`ura.coi.citation.format_reference`). The quote is the text kept with
-    the citation, never the library's current text."""
-    quoted = str(citation.get("passage", ""))
-    source = str(citation.get("source") or citation.get("publisher", ""))
-    published = _day(citation.get("date"))
-    accessed = _day(citation.get("accessed"))
-    if "document_id" in citation and accessed is not None:
-        return Citation(
-            doc_id=str(citation["document_id"]),
-            source=source,
-            title=str(citation.get("title", "")),
-            published=published,
-            url=str(citation.get("url", "")),
-            accessed=accessed,
-            anchor=str(citation.get("anchor", "")),
-            quoted_text=quoted,
-            text_hash=str(citation.get("passage_hash", "")),
-        ).reference(language)
+    """One cited passage in the decision's reference format
+    (:func:`ura.coi.citation.format_reference`, which :meth:`ura.coi.Citation.reference`
+    prints too): source, title, date, URL, date accessed, anchor, quote — a passage pasted by
+    hand simply lacks some of these parts. The quote is the text kept with the citation,
+    never the library's current text."""
     return format_reference(
-        source=source,
+        source=str(citation.get("source") or citation.get("publisher", "")),
         title=str(citation.get("title", "")),
-        published=published,
+        published=_day(citation.get("date")),
         url=str(citation.get("url", "")),
-        accessed=accessed,
+        accessed=_day(citation.get("accessed")),
         anchor=str(citation.get("anchor", "")),
-        quoted_text=quoted,
+        quoted_text=str(citation.get("passage", "")),
         language=language,
     )
 

@@ -147,18 +147,7 @@ class SourceForm(forms.ModelForm[Source]):
 
     class Meta:
         model = Source
-        fields = [
-            "name",
-            "acronym",
-            "source_type",
-            "url",
-            "mandate",
-            "method",
-            "coverage",
-            "rhythm",
-            "reliability_notes",
-            "reviewed_on",
-        ]
+        fields = list(services.SOURCE_FIELDS)  # exactly what source_create/update take
         widgets = {
             "reviewed_on": forms.DateInput(attrs={"type": "date"}),
             "mandate": forms.Textarea(attrs={"rows": 3}),
