@@ -133,3 +133,13 @@ def test_an_analyst_sees_small_counts_suppressed(figures: World) -> None:
     assert gr["requests"] is None  # 4: suppressed
     assert gr["acceptance_rate"] is None
     assert gr["awaiting_reply"] == 0
+
+
+def test_overdue_replies_are_counted_by_their_due_date(figures: World) -> None:
+    """A stored status is as of the request's last change: a reply whose due date has passed
+    since counts as overdue all the same."""
+    from ura.apps.cases.models import CaseDeadline
+
+    CaseDeadline.objects.filter(code="reply_regular", met_on__isnull=True).update(status="open")
+    rows, _ = _rows(as_user(figures.boss), since="2026-01-01", until="2026-12-31")
+    assert rows["BG"]["replies_overdue"] == 1

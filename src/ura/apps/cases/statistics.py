@@ -241,3 +241,28 @@ def deadline_statuses_by(
         .order_by()
     )
     return {(row["key"], row["status"]): row["n"] for row in rows}
+
+
+def deadlines_overdue_by(
+    cases: QuerySet[Case], *, dimension: str, codes: Sequence[str], today: dt.date
+) -> dict[Any, int]:
+    """How many deadlines of the rules ``codes`` over ``cases`` are past their due date and
+    not met on ``today``, per value of the cases' ``dimension``. Decided by the due date,
+    not by the stored status, which is as of the case's last change.
+
+    Raises:
+        ValueError: an unknown dimension.
+    """
+    rows = (
+        CaseDeadline.objects.filter(
+            case__in=cases.order_by().values("pk"),
+            code__in=list(codes),
+            met_on__isnull=True,
+            due_on__lt=today,
+        )
+        .annotate(key=_through_case(dimension))
+        .values("key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["key"]: row["n"] for row in rows}

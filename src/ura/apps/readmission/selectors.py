@@ -245,6 +245,9 @@ def dashboard(*, actor: Actor, since: dt.date, until: dt.date, counterpart: str 
         cases, dimension=COUNTERPART, codes=REPLY_RULES, met_since=since, met_until=until
     )
     waiting = dict(statistics.count_by(cases.filter(state="reply_due"), COUNTERPART))
+    overdue = statistics.deadlines_overdue_by(
+        cases, dimension=COUNTERPART, codes=REPLY_RULES, today=timezone.localdate()
+    )
     codes = sorted({k for k, _ in steps} | {k for k, _ in replies} | set(waiting), key=str)
     rows = []
     for code in codes:
@@ -275,7 +278,7 @@ def dashboard(*, actor: Actor, since: dt.date, until: dt.date, counterpart: str 
                 transfers=_shown(steps.get((code, "record_transfer"), 0), suppress),
                 returned_back=_shown(steps.get((code, "record_return_back"), 0), suppress),
                 awaiting_reply=_shown(waiting.get(code, 0), suppress),
-                replies_overdue=_shown(replies.get((code, "overdue"), 0), suppress),
+                replies_overdue=_shown(overdue.get(code, 0), suppress),
             )
         )
     rows.sort(key=lambda r: r.name)
