@@ -123,3 +123,13 @@ def test_the_dashboard_page(world: World) -> None:
     assert as_user(world.analyst).get("/readmission/dashboard/").status_code == 200
     assert worker.get("/readmission/dashboard/").status_code == 403
     assert as_user(world.analyst).get("/readmission/").status_code == 403
+
+
+def test_the_panel_lists_the_agreements_deadlines(world: World) -> None:
+    worker, boss = as_user(world.worker), as_user(world.boss)
+    case_id = sent_and_received(worker, boss, world.worker)
+    text = worker.get(f"/cases/{case_id}/").content.decode()
+    assert "Reply from the requested state" in text
+    assert "2026-06-01" in text
+    assert "Overdue" in text
+    assert "EU-Türkiye readmission agreement, Art. 11(2)" in text

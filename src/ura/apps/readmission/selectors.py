@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale, UnknownLocaleError
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from ura.apps.cases import statistics, workflow
 from ura.apps.cases.selectors import CaseFilters, case_queryset
@@ -41,6 +42,15 @@ if TYPE_CHECKING:
 PROCEDURE = "readmission"
 #: The deadline rules of the reply, whichever procedure (accelerated or regular) applies.
 REPLY_RULES = ("reply_accelerated", "reply_regular")
+#: Deadline statuses in the users' words (the same as the case page's).
+STATUS_LABELS = {
+    "open": _("Open"),
+    "due_soon": _("Due soon"),
+    "overdue": _("Overdue"),
+    "met": _("Met"),
+    "met_late": _("Met late"),
+    "paused": _("Paused"),
+}
 #: Counts from 1 to 4 are not shown to users who may not see the cases behind them.
 SMALL_CELL = 5
 
@@ -133,6 +143,7 @@ class RequestSummary:
     state_label: str
     counterpart_name: str
     deadlines: list[Deadline]
+    deadline_rows: list[tuple[Deadline, Any]]
     deemed_consent_possible: bool
     return_back_until: dt.date | None
     data: dict[str, Any] = field(default_factory=dict)
@@ -152,6 +163,7 @@ def request_summary(*, case: Case, today: dt.date | None = None) -> RequestSumma
         state_label=str(procedure.state(case.state).label),
         counterpart_name=country_name(counterpart) if counterpart else "",
         deadlines=deadlines,
+        deadline_rows=[(d, STATUS_LABELS.get(d.status, d.status)) for d in deadlines],
         deemed_consent_possible=bool(
             case.state == "reply_due"
             and agreement is not None
