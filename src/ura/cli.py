@@ -70,6 +70,11 @@ def demo(
         opened = demo_cases_load(
             {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
         )
+        from ura.web.demo_readmission import demo_readmission_load
+
+        readmissions = demo_readmission_load(
+            {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
+        )
         from ura.web.demo_coi import demo_coi_load
 
         library = demo_coi_load(progress=lambda m: status.update(m))
@@ -83,6 +88,11 @@ def demo(
         console.print(
             f"Casework opened: {opened[0]} asylum cases at every stage (with a backlog) and"
             f" {opened[1]} trafficking cases, most referred to the demo shelter organisation."
+        )
+    if readmissions:
+        console.print(
+            f"Readmission: {readmissions} requests to several counterpart countries (EU-Türkiye"
+            " agreement and a bilateral example), from a fresh draft to a person returned back."
         )
     if library:
         console.print(
