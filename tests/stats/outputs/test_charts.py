@@ -104,3 +104,23 @@ def test_vendored_vega_renders_each_spec_without_eval(
         assert result.returncode == 0, result.stderr[-2000:]
         assert result.stdout.startswith("<svg"), name
         assert "İstanbul" in result.stdout or name != "tiles"
+
+
+@pytest.mark.parametrize(
+    ("periods", "kind", "unit"),
+    [
+        (["2023", "2024"], "temporal", "year"),
+        (["2024-01", "2024-02"], "temporal", "yearmonth"),
+        (["2024-Q1", "2024-Q2"], "ordinal", None),
+    ],
+)
+def test_time_axis_follows_the_period_format(
+    periods: list[str], kind: str, unit: str | None
+) -> None:
+    table = pd.DataFrame(
+        {"TIME_PERIOD": periods, "SEX": "_T", "OBS_VALUE": [1, 2], "OBS_STATUS": "A",
+         "CONF_STATUS": "F"}
+    )  # fmt: skip
+    axis = time_series_spec(table, title="t", value_label="v")["encoding"]["x"]
+    assert axis["type"] == kind
+    assert axis.get("timeUnit") == unit

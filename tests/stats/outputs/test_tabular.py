@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
-from ura.stats.outputs.meta import TableMeta, code_name
+from ura.stats.outputs.bundle import write_all
+from ura.stats.outputs.meta import OutputError, TableMeta, code_name
 from ura.stats.outputs.tabular import (
     cell_flags,
     read_csv,
@@ -95,3 +97,15 @@ def test_flag_symbols() -> None:
     assert cell_flags("A", "D", False) == "c"
     assert cell_flags("P", "F", True) == "rp"
     assert cell_flags("E", "F", False) == "e"
+
+
+def test_write_all_writes_every_format_or_nothing(
+    protected_table: pd.DataFrame, meta: TableMeta, tmp_path: Path
+) -> None:
+    paths = write_all(protected_table, meta, tmp_path / "ok")
+    assert sorted(paths) == ["csv", "sdmx-csv", "sdmx-data", "sdmx-structure", "xlsx"]
+    assert all(path.stat().st_size > 0 for path in paths.values())
+    broken = protected_table.drop(columns=["SEX"])
+    with pytest.raises(OutputError, match="SEX"):
+        write_all(broken, meta, tmp_path / "broken")
+    assert not (tmp_path / "broken").exists()

@@ -8,6 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ura.stats.outputs.bundle import write_all
+from ura.stats.outputs.sdmx import build_structure, read_sdmx_ml
+from ura.stats.outputs.tabular import read_xlsx_cells
 from ura.stats.reference import unhcr
 
 REPO = Path(__file__).resolve().parents[3]
@@ -101,3 +104,21 @@ def test_a_missing_column_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(unhcr.UnhcrDataError, match="refugees"):
         unhcr.extract_unhcr_context(tmp_path)
+
+
+def test_the_extract_publishes_in_every_format(tmp_path: Path) -> None:
+    """The context table goes through the same outputs as Ura's own tables."""
+    table = unhcr.load_unhcr_context(countries=["TUR", "SRB"])
+    meta = unhcr.unhcr_meta()
+    paths = write_all(table, meta, tmp_path)
+    read = read_sdmx_ml(paths["sdmx-structure"], paths["sdmx-data"])
+    merged = table.merge(read, on=["GEO", "INDICATOR", "TIME_PERIOD"], suffixes=("", "_read"))
+    assert len(merged) == len(table)
+    assert (merged["OBS_VALUE"] == merged["OBS_VALUE_read"]).all()
+    structure = build_structure(table, meta)
+    assert str(structure.codelist["CL_GEO"]["TUR"].name) == "Türkiye"
+    assert str(structure.codelist["CL_INDICATOR"]["ASYL_APP"].name).startswith(
+        "Asylum applications"
+    )
+    cells = read_xlsx_cells(paths["xlsx"])
+    assert cells[("Türkiye", unhcr.INDICATORS["ASYL_APP"], "2019")] == (56_417, "")

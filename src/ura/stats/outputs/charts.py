@@ -15,6 +15,7 @@ reads like a coarse map without shipping boundaries (which would need a licensed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -32,6 +33,8 @@ from ura.stats.outputs.tabular import cell_flags
 from ura.stats.reference.subdivisions import SubdivisionTable
 
 SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v6.json"
+_YEAR: Final = re.compile(r"\d{4}")
+_MONTH: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 #: NUTS-1 regions of Türkiye, west to east, with their English names.
 NUTS1_REGIONS: Final = {
@@ -146,7 +149,7 @@ def time_series_spec(
             code = record[series]
             record["series"] = names.get(code) or code_name(series, code)
     encoding: dict[str, Any] = {
-        "x": {"field": "TIME_PERIOD", "type": "temporal", "timeUnit": "year", "title": None},
+        "x": _time_axis([str(r["TIME_PERIOD"]) for r in records]),
         "y": {"field": "value", "type": "quantitative", "title": value_label},
         "tooltip": [
             {"field": "TIME_PERIOD", "title": "Period"},
@@ -166,6 +169,15 @@ def time_series_spec(
         "mark": {"type": "line", "point": True},
         "encoding": encoding,
     }
+
+
+def _time_axis(periods: list[str]) -> dict[str, Any]:
+    """Years and months are dates to Vega; quarters and weeks (``2024-Q1``) are ordered labels."""
+    if all(_YEAR.fullmatch(p) for p in periods):
+        return {"field": "TIME_PERIOD", "type": "temporal", "timeUnit": "year", "title": None}
+    if all(_MONTH.fullmatch(p) for p in periods):
+        return {"field": "TIME_PERIOD", "type": "temporal", "timeUnit": "yearmonth", "title": None}
+    return {"field": "TIME_PERIOD", "type": "ordinal", "sort": "ascending", "title": None}
 
 
 def nationality_bar_spec(

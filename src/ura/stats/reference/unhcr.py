@@ -18,6 +18,8 @@ from typing import Final
 
 import pandas as pd
 
+from ura.stats.outputs.meta import TableMeta
+
 EXTRACT: Final = Path(__file__).resolve().parent / "data" / "unhcr_context.csv"
 
 #: The database version the extract was made from.
@@ -65,6 +67,22 @@ _LONG_COLUMNS: Final = ["GEO", "INDICATOR", "TIME_PERIOD", "OBS_VALUE", "OBS_STA
 
 class UnhcrDataError(ValueError):
     """The UNHCR files lack a column or a table the extract needs."""
+
+
+def unhcr_meta() -> TableMeta:
+    """The extract's facts for the outputs (SDMX, XLSX, CSV): dimensions, source, notes."""
+    return TableMeta(
+        id="UNHCR_CONTEXT",
+        version=DATABASE_VERSION,
+        title="Refugees hosted and asylum applications: Türkiye, Kosovo's region and comparators",
+        dimensions=("GEO", "INDICATOR", "TIME_PERIOD"),
+        unit="PER",
+        source=CITATION,
+        protection="none: published aggregates of UNHCR's database",
+        reference_date="end of each year (stocks); during each year (applications)",
+        notes=tuple(COUNTRY_NOTES.values()),
+        code_names={"INDICATOR": INDICATORS},
+    )
 
 
 def load_unhcr_context(
