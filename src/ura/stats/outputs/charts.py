@@ -260,6 +260,7 @@ def province_tile_spec(
     records, hidden = _records(rows[rows["GEO"] != "_T"], ("GEO",))
     values = {record["GEO"]: record for record in records}
     regions = list(NUTS1_REGIONS)
+    highest = max((float(r["value"]) for r in records), default=0.0)
     tiles = []
     rank: dict[str, int] = {}
     for province in provinces.rows:
@@ -277,6 +278,7 @@ def province_tile_spec(
                 "row": rank[region],
                 "value": record.get("value"),
                 "flags": record.get("flags", "" if province.code in values else ":"),
+                "dark": record.get("value") is not None and record["value"] > 0.6 * highest,
             }
         )
     tooltip = [
@@ -312,7 +314,15 @@ def province_tile_spec(
             },
             {
                 "mark": {"type": "text", "fontSize": 8, "limit": 70},
-                "encoding": {"text": {"field": "name"}, "tooltip": tooltip},
+                "encoding": {
+                    "text": {"field": "name"},
+                    # Names on the darkest tiles in white, to stay legible.
+                    "color": {
+                        "condition": {"test": "datum.dark", "value": "white"},
+                        "value": "black",
+                    },
+                    "tooltip": tooltip,
+                },
             },
         ],
         "config": {"view": {"step": 78}},
