@@ -26,6 +26,7 @@ from ura.stats.outputs.meta import (
     OBS_STATUS,
     ROUNDED,
     SUPPRESSED,
+    VALUE_COLUMNS,
     OutputError,
     code_name,
 )
@@ -63,7 +64,8 @@ def slice_table(
     Args:
         table: Long-format table.
         drawn: The dimensions the chart draws (kept whole).
-        fixed: Codes for other dimensions; a dimension not named here is fixed to ``_T``.
+        fixed: Codes for other dimensions; a dimension not named here is fixed to its only
+            code when it has one (``FREQ``), else to ``_T``.
 
     Returns:
         The matching rows.
@@ -75,12 +77,13 @@ def slice_table(
     for dimension in drawn:
         if dimension not in table.columns:
             raise OutputError(f"the table has no {dimension} column")
-    flags_and_values = {"OBS_VALUE", OBS_STATUS, CONF_STATUS, ROUNDED, "UNIT_MEASURE"}
-    others = [c for c in table.columns if c not in drawn and c not in flags_and_values]
+    others = [c for c in table.columns if c not in drawn and c not in VALUE_COLUMNS]
     mask = pd.Series(True, index=table.index)
     for dimension in others:
-        code = fixed.get(dimension, "_T")
-        if code not in set(table[dimension]):
+        codes = set(table[dimension])
+        only = next(iter(codes)) if len(codes) == 1 else "_T"
+        code = fixed.get(dimension, only)
+        if code not in codes:
             raise OutputError(f"{dimension} has no code {code!r} in the table")
         mask &= table[dimension] == code
     return table[mask]

@@ -24,6 +24,10 @@ CONF_STATUS: Final = "CONF_STATUS"
 ROUNDED: Final = "ROUNDED"
 FLAG_COLUMNS: Final = (OBS_STATUS, CONF_STATUS, ROUNDED)
 SUPPRESSED: Final = frozenset({"C", "D", "N"})
+TIME_DIMENSION: Final = "TIME_PERIOD"
+#: Columns a long-format table may hold besides its dimensions.
+VALUE_COLUMNS: Final = frozenset({"OBS_VALUE", OBS_STATUS, CONF_STATUS, ROUNDED, "UNIT_MEASURE"})
+FREQ_NAMES: Final = {"A": "Annual", "Q": "Quarterly", "M": "Monthly", "W": "Weekly", "D": "Daily"}
 
 SEX_NAMES: Final = {"F": "Females", "M": "Males", "UNK": "Unknown", "_T": "Total"}
 AGE_NAMES: Final = {
@@ -90,36 +94,62 @@ class TableMeta:
 def table_meta(definition: object, **overrides: object) -> TableMeta:
     """A :class:`TableMeta` read from a table definition by its attributes.
 
+    The dimensions are the definition's, with ``FREQ`` first when the definition has a
+    ``frequency`` (the engine's tables carry a FREQ column) and ``TIME_PERIOD`` last, as in
+    Eurostat's SDMX structures.
+
     Args:
         definition: Any object with ``id``, ``version``, ``title`` and ``dimensions`` (ids, or
-            objects with an ``id``); ``unit``, ``protection`` (text or an object with
-            ``rule``), ``source`` and ``reference_date`` are read when present.
+            objects with an ``id``); ``unit``, ``protection`` (text, a mapping with ``rule``
+            and parameters, or an object with ``rule``), ``source``, ``reference_date``,
+            ``description`` and ``eurostat`` (a dataset code) are read when present.
         **overrides: Values that replace or complete what the definition holds.
 
     Returns:
         The meta, with ``overrides`` applied.
     """
-    dimensions = tuple(
+    declared = [
         d if isinstance(d, str) else str(getattr(d, "id", d))
         for d in getattr(definition, "dimensions", ())
-    )
-    protection = getattr(definition, "protection", "")
-    if not isinstance(protection, str):
-        protection = str(getattr(protection, "rule", protection))
+    ]
+    dimensions = [d for d in declared if d not in ("FREQ", TIME_DIMENSION)]
+    if "FREQ" in declared or getattr(definition, "frequency", None) is not None:
+        dimensions.insert(0, "FREQ")
+    dimensions.append(TIME_DIMENSION)
+    notes = []
+    if getattr(definition, "description", None):
+        notes.append(" ".join(str(definition.description).split()))  # type: ignore[attr-defined]
+    if getattr(definition, "eurostat", None):
+        notes.append(f"Aligned with Eurostat dataset {definition.eurostat}.")  # type: ignore[attr-defined]
     values: dict[str, object] = {
         "id": str(getattr(definition, "id", "")),
         "version": str(getattr(definition, "version", "")),
         "title": str(getattr(definition, "title", "")),
-        "dimensions": dimensions,
+        "dimensions": tuple(dimensions),
         "unit": str(getattr(definition, "unit", "") or "PER"),
         "source": str(getattr(definition, "source", "") or ""),
-        "protection": protection,
+        "protection": protection_text(getattr(definition, "protection", "")),
         "reference_date": str(getattr(definition, "reference_date", "") or ""),
+        "notes": tuple(notes),
     }
     values.update(overrides)
-    if isinstance(values["dimensions"], list):
-        values["dimensions"] = tuple(values["dimensions"])
+    for key in ("dimensions", "notes"):
+        if isinstance(values[key], list):
+            values[key] = tuple(values[key])  # type: ignore[arg-type]  # a list of str
     return TableMeta(**values)  # type: ignore[arg-type]  # keys are TableMeta's fields
+
+
+def protection_text(protection: object) -> str:
+    """A protection rule in words: ``suppression (threshold 5)``."""
+    if isinstance(protection, str):
+        return protection
+    if isinstance(protection, Mapping):
+        rule = str(protection.get("rule", ""))
+        parameters = ", ".join(
+            f"{key.replace('_', ' ')} {value}" for key, value in protection.items() if key != "rule"
+        )
+        return f"{rule} ({parameters})" if parameters else rule
+    return str(getattr(protection, "rule", protection))
 
 
 def check_table(table: pd.DataFrame, meta: TableMeta) -> pd.DataFrame:
@@ -129,12 +159,19 @@ def check_table(table: pd.DataFrame, meta: TableMeta) -> pd.DataFrame:
     ``ROUNDED``, False.
 
     Raises:
-        OutputError: a dimension or OBS_VALUE column is missing, a flag is outside its code
-            list, or a suppressed cell (CONF_STATUS C/D/N) still has a value.
+        OutputError: a dimension or OBS_VALUE column is missing, a column is neither a
+            dimension nor a value or flag, a flag is outside its code list, or a suppressed
+            cell (CONF_STATUS C/D/N) still has a value.
     """
     missing = [c for c in (*meta.dimensions, "OBS_VALUE") if c not in table.columns]
     if missing:
         raise OutputError(f"{meta.id}: the table has no column(s) {', '.join(missing)}")
+    # A column the definition does not name would make two cells share one key.
+    extra = [c for c in table.columns if c not in meta.dimensions and c not in VALUE_COLUMNS]
+    if extra:
+        raise OutputError(
+            f"{meta.id}: column(s) {', '.join(extra)} are not dimensions of the table"
+        )
     table = table.copy()
     if OBS_STATUS not in table.columns:
         table[OBS_STATUS] = "A"
@@ -171,6 +208,8 @@ def code_name(
         return SEX_NAMES.get(code, code)
     if dimension == "AGE":
         return AGE_NAMES.get(code, code)
+    if dimension == "FREQ":
+        return FREQ_NAMES.get(code, code)
     subdivision = _subdivision_names().get(code)
     if subdivision:
         return subdivision

@@ -27,6 +27,7 @@ from ura.stats.outputs.meta import (
     OBS_STATUS,
     OBS_STATUS_NAMES,
     ROUNDED,
+    TIME_DIMENSION,
     OutputError,
     TableMeta,
     check_table,
@@ -34,7 +35,6 @@ from ura.stats.outputs.meta import (
 )
 
 AGENCY_ID: Final = "URA"
-TIME_DIMENSION: Final = "TIME_PERIOD"
 ROUNDED_NAMES: Final = {"Y": "Rounded (controlled rounding)", "N": "Not rounded"}
 UNIT_NAMES: Final = {
     "PER": "Persons",
@@ -89,7 +89,9 @@ def build_structure(table: pd.DataFrame, meta: TableMeta) -> StructureMessage:
         id=f"DSD_{meta.id}", maintainer=agency, version=version, is_final=True,
         name={"en": meta.title},
     )  # fmt: skip
-    for order, dimension in enumerate(meta.dimensions, start=1):
+    # SDMX puts the time dimension last, whatever the table's display order.
+    ordered = [*coded, *(d for d in meta.dimensions if d == TIME_DIMENSION)]
+    for order, dimension in enumerate(ordered, start=1):
         if dimension == TIME_DIMENSION:
             component: common.DimensionComponent = common.TimeDimension(
                 id=dimension, concept_identity=concepts[dimension], order=order

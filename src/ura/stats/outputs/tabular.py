@@ -95,13 +95,16 @@ def write_xlsx(table: pd.DataFrame, meta: TableMeta, path: Path) -> Path:
 
 def _write_cross_table(sheet: Worksheet, table: pd.DataFrame, meta: TableMeta) -> None:
     across = across_dimension(meta)
-    down = [d for d in meta.dimensions if d != across]
+    # A dimension with one code (FREQ in a table of one frequency) is said in the subtitle.
+    constant = [d for d in meta.dimensions if d != across and table[d].nunique() == 1]
+    down = [d for d in meta.dimensions if d != across and d not in constant]
     across_names = names_for(table, meta, across)
     across_codes = sorted(across_names, key=lambda code: code == "_T")  # Total last
     down_names = {d: names_for(table, meta, d) for d in down}
     sheet.append([meta.title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Unit: {meta.unit}. Table {meta.id}, version {meta.version}."])
+    fixed = "".join(f" {d}: {names_for(table, meta, d)[str(table[d].iloc[0])]}." for d in constant)
+    sheet.append([f"Unit: {meta.unit}.{fixed} Table {meta.id}, version {meta.version}."])
     sheet.append([])
     header: list[str] = list(down)
     for code in across_codes:
