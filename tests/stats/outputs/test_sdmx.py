@@ -48,6 +48,7 @@ def test_suppressed_cells_are_written_without_a_value(
 ) -> None:
     _, data_path = write_sdmx_ml(protected_table, meta, tmp_path)
     text = data_path.read_text(encoding="utf-8")
+    assert 'dimensionAtObservation="AllDimensions"' in text
     observations = [line for line in text.splitlines() if "<Obs " in line]
     assert len(observations) == len(protected_table)
     for line in observations:

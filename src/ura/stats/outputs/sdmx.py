@@ -181,7 +181,7 @@ def write_sdmx_ml(table: pd.DataFrame, meta: TableMeta, folder: Path) -> tuple[P
     structure_path = folder / f"{meta.id}.structure.xml"
     data_path = folder / f"{meta.id}.data.xml"
     structure_path.write_bytes(sdmx.to_xml(structure, pretty_print=True))
-    data_path.write_bytes(sdmx.to_xml(data, pretty_print=True))
+    data_path.write_bytes(_flat_observations(sdmx.to_xml(data, pretty_print=True)))
     return structure_path, data_path
 
 
@@ -209,6 +209,16 @@ def write_sdmx_csv(
     else:
         sdmx.to_csv(data.data[0], path=path, attributes="o", dtype=dtype)
     return path
+
+
+def _flat_observations(document: bytes) -> bytes:
+    """Declare the observations flat (``dimensionAtObservation="AllDimensions"``), as the
+    SDMX-ML 2.1 header requires; sdmx1 writes the attribute only for a series dimension."""
+    tag = b"<mes:Structure structureID="
+    if document.count(tag) != 1:
+        raise OutputError("the SDMX data message has no single header structure reference")
+    return document.replace(tag, b'<mes:Structure dimensionAtObservation="AllDimensions" '
+                            b"structureID=")  # fmt: skip
 
 
 def read_sdmx_ml(structure_path: Path, data_path: Path) -> pd.DataFrame:
