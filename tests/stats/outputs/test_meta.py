@@ -10,7 +10,14 @@ import pytest
 
 from ura.stats.outputs.bundle import write_all
 from ura.stats.outputs.charts import nationality_bar_spec
-from ura.stats.outputs.meta import OutputError, TableMeta, check_table, protection_text, table_meta
+from ura.stats.outputs.meta import (
+    OutputError,
+    TableMeta,
+    check_table,
+    code_name,
+    protection_text,
+    table_meta,
+)
 from ura.stats.outputs.sdmx import build_structure, read_sdmx_ml
 from ura.stats.outputs.tabular import read_xlsx_cells
 
@@ -107,3 +114,21 @@ def test_protection_in_words() -> None:
     assert protection_text({"rule": "rounding", "base": 5}) == "rounding (base 5)"
     assert protection_text({"rule": "strict"}) == "strict"
     assert protection_text("threshold 3") == "threshold 3"
+
+
+@pytest.mark.parametrize(
+    ("dimension", "code", "name"),
+    [
+        ("CITIZEN", "SY", "Syria"), ("CITIZEN", "SYR", "Syria"), ("CITIZEN", "XK", "Kosovo"),
+        ("CITIZEN", "UNK", "Unknown"), ("AGE", "Y_LT18", "Less than 18 years"),
+        ("SEX", "F", "Females"), ("GEO", "TR-63", "Şanlıurfa"), ("GEO", "XK-27", "Prishtinë"),
+        ("FREQ", "Q", "Quarterly"), ("DECISION", "_T", "Total"),
+        ("DECISION", "GENCONV", "Geneva Convention status"), ("REASON", "OCC",
+        "Remunerated activities reasons"), ("REASON", "A", "No valid travel document"),
+        ("NACE_R2", "F", "Construction"), ("EXPLOIT", "OTH", "Other forms of exploitation"),
+        ("C_DEST", "AF", "Afghanistan"), ("NEW_DIMENSION", "X1", "X1"), ("NEW_DIMENSION", "OTH",
+        "Other"),
+    ],
+)  # fmt: skip
+def test_code_names(dimension: str, code: str, name: str) -> None:
+    assert code_name(dimension, code) == name

@@ -16,6 +16,7 @@ import pandas as pd
 from babel import Locale
 
 from ura.ingest.countries import ALPHA2_TO_ALPHA3
+from ura.stats.outputs.codes import CODE_NAMES
 from ura.stats.reference.subdivisions import load_kosovo_municipalities, load_turkiye_provinces
 
 #: The flag columns of the shared long format, besides the dimensions and OBS_VALUE.
@@ -204,12 +205,18 @@ def code_name(
         return extra[dimension][code]
     if code == "_T":
         return "Total"
+    if code == "UNK":
+        return "Unknown"
     if dimension == "SEX":
         return SEX_NAMES.get(code, code)
     if dimension == "AGE":
         return AGE_NAMES.get(code, code)
     if dimension == "FREQ":
         return FREQ_NAMES.get(code, code)
+    if code in CODE_NAMES.get(dimension, {}):
+        return CODE_NAMES[dimension][code]
+    if code == "OTH":
+        return "Other"
     subdivision = _subdivision_names().get(code)
     if subdivision:
         return subdivision
