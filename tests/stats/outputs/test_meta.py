@@ -19,7 +19,7 @@ from ura.stats.outputs.meta import (
     table_meta,
 )
 from ura.stats.outputs.sdmx import build_structure, read_sdmx_ml
-from ura.stats.outputs.tabular import read_xlsx_cells
+from ura.stats.outputs.tabular import read_xlsx_cells, write_xlsx
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,13 @@ def test_protection_in_words() -> None:
 )  # fmt: skip
 def test_code_names(dimension: str, code: str, name: str) -> None:
     assert code_name(dimension, code) == name
+
+
+def test_a_combination_the_engine_left_out_is_a_zero_except_for_ratios(tmp_path: Path) -> None:
+    table = engine_table()
+    table = table[~((table["GEO"] == "TR-06") & (table["CITIZEN"] == "AF"))
+                  | (table["TIME_PERIOD"] == "2024-11")]  # fmt: skip
+    counts = write_xlsx(table, table_meta(Definition()), tmp_path / "counts.xlsx")
+    assert read_xlsx_cells(counts)[("Ankara", "Afghanistan", "2024-12")] == (0, "")
+    ratio = write_xlsx(table, table_meta(Definition(unit="PC")), tmp_path / "ratio.xlsx")
+    assert read_xlsx_cells(ratio)[("Ankara", "Afghanistan", "2024-12")] == (":", "")

@@ -84,7 +84,8 @@ def slice_table(
         only = next(iter(codes)) if len(codes) == 1 else "_T"
         code = fixed.get(dimension, only)
         if code not in codes:
-            raise OutputError(f"{dimension} has no code {code!r} in the table")
+            hint = "" if dimension in fixed else " (it has no total: pick one of its codes)"
+            raise OutputError(f"{dimension} has no code {code!r} in the table{hint}")
         mask &= table[dimension] == code
     return table[mask]
 

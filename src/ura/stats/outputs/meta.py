@@ -78,6 +78,8 @@ class TableMeta:
         reference_date: The reference date or period of the table (ISO text).
         notes: Further table-level notes (e.g. "rounded to base 5").
         code_names: Extra names for codes, per dimension (override the built-in ones).
+        absent_is_zero: A combination of codes missing from the table counted nobody (the
+            engine leaves zero cells out); False for ratios, which are then not available.
     """
 
     id: str
@@ -90,6 +92,7 @@ class TableMeta:
     reference_date: str = ""
     notes: tuple[str, ...] = ()
     code_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    absent_is_zero: bool = True
 
 
 def table_meta(definition: object, **overrides: object) -> TableMeta:
@@ -132,6 +135,8 @@ def table_meta(definition: object, **overrides: object) -> TableMeta:
         "protection": protection_text(getattr(definition, "protection", "")),
         "reference_date": str(getattr(definition, "reference_date", "") or ""),
         "notes": tuple(notes),
+        "absent_is_zero": str(getattr(definition, "measure", "")) != "ratio"
+        and str(getattr(definition, "unit", "")) != "PC",
     }
     values.update(overrides)
     for key in ("dimensions", "notes"):

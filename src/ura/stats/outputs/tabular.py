@@ -112,19 +112,19 @@ def _write_cross_table(sheet: Worksheet, table: pd.DataFrame, meta: TableMeta) -
     sheet.append(header)
     for cell in sheet[4]:
         cell.font = _BOLD
-    cells = table.set_index([*down, across]) if down else table.set_index([across])
-    keys = list(dict.fromkeys(tuple(row) for row in table[down].itertuples(index=False)))
+    columns = [*down, across, "OBS_VALUE", OBS_STATUS, CONF_STATUS, ROUNDED]
+    cells: dict[tuple[str, ...], tuple[object, str]] = {}
+    for *key, value, obs_status, conf_status, rounded in table[columns].itertuples(index=False):
+        shown = NOT_AVAILABLE if pd.isna(value) else _number(value)
+        cells[tuple(key)] = (shown, cell_flags(obs_status, conf_status, bool(rounded)))
+    # A combination the table lacks counted nobody (the engine leaves zeros out), unless the
+    # values are ratios, which have no value without a denominator.
+    absent = (0, "") if meta.absent_is_zero else (NOT_AVAILABLE, "")
+    keys = dict.fromkeys(key[:-1] for key in cells)
     for key in keys:
         row: list[object] = [down_names[d][code] for d, code in zip(down, key, strict=True)]
         for code in across_codes:
-            index = (*key, code) if down else code
-            if index not in cells.index:
-                row += [NOT_AVAILABLE, ""]
-                continue
-            cell = cells.loc[index]
-            value = cell["OBS_VALUE"]
-            shown = NOT_AVAILABLE if pd.isna(value) else _number(value)
-            row += [shown, cell_flags(cell[OBS_STATUS], cell[CONF_STATUS], bool(cell[ROUNDED]))]
+            row += cells.get((*key, code), absent)
         sheet.append(row)
     for column in sheet.iter_cols(min_row=5, min_col=len(down) + 1):
         for cell in column:
