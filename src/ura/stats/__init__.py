@@ -1,0 +1,1 @@
+"""Migration statistics: table definitions, computation, disclosure control and outputs (pure)."""
