@@ -13,7 +13,7 @@ from ura.stats.definitions import Frequency, load_definitions, parse_definition
 from ura.stats.schema import MicrodataError
 
 DEFS = load_definitions()
-YEAR = {"start": day("2024-01-01"), "end": day("2024-12-31")}
+YEAR_START, YEAR_END = day("2024-01-01"), day("2024-12-31")
 
 
 def cell(table: pd.DataFrame, **codes: str) -> object:
@@ -55,8 +55,8 @@ def test_apprehensions_count_persons_once_and_events_each_time() -> None:
         ]
     )  # fmt: skip
     data = Microdata(PEOPLE, events)
-    persons = compute_table(DEFS["migr_eipre"], data, **YEAR)
-    apprehensions = compute_table(DEFS["ura_apprehensions"], data, **YEAR)
+    persons = compute_table(DEFS["migr_eipre"], data, start=YEAR_START, end=YEAR_END)
+    apprehensions = compute_table(DEFS["ura_apprehensions"], data, start=YEAR_START, end=YEAR_END)
     assert cell(persons) == 2
     assert cell(apprehensions) == 4
     # A person counts once, in the province of the first apprehension of the period.
@@ -107,13 +107,19 @@ def test_a_stock_counts_valid_statuses_on_the_last_day_with_ages_on_that_day() -
         ]
     )  # fmt: skip
     table = compute_table(
-        DEFS["migr_asytpsm"], Microdata(PEOPLE, events), frequency=Frequency.ANNUAL, **YEAR
+        DEFS["migr_asytpsm"],
+        Microdata(PEOPLE, events),
+        frequency=Frequency.ANNUAL,
+        start=YEAR_START,
+        end=YEAR_END,
     )
     assert cell(table) == 1
     assert cell(table, GEO="TR-34") == 1
     assert cell(table, GEO="TR-27") is None
     assert cell(table, AGE="Y18-34") == 1  # 24 on 31 December 2024
-    monthly = compute_table(DEFS["migr_asytpsm"], Microdata(PEOPLE, events), **YEAR)
+    monthly = compute_table(
+        DEFS["migr_asytpsm"], Microdata(PEOPLE, events), start=YEAR_START, end=YEAR_END
+    )
     assert cell(monthly, TIME_PERIOD="2024-05", GEO="TR-27") == 1
     assert cell(monthly, TIME_PERIOD="2024-05", GEO="TR-34") == 1  # P2
     assert cell(monthly, TIME_PERIOD="2024-11") == 2
@@ -159,14 +165,16 @@ def test_decisions_have_outcome_groups_and_a_recognition_rate() -> None:
         ]
     )  # fmt: skip
     data = Microdata(PEOPLE, events)
-    decisions = compute_table(DEFS["migr_asydcfsta"], data, frequency=Frequency.ANNUAL, **YEAR)
+    decisions = compute_table(
+        DEFS["migr_asydcfsta"], data, frequency=Frequency.ANNUAL, start=YEAR_START, end=YEAR_END
+    )
     assert cell(decisions) == 4
     assert cell(decisions, DECISION="TOTAL_POS") == 2
     assert cell(decisions, DECISION="REJECTED") == 2  # inadmissible counts as rejected
     assert cell(decisions, DECISION="CONDREF") == 1
     assert cell(decisions, AGE="Y_LT18") == 1  # P4, 14 at the decision
     assert cell(decisions, DECISION="TOTAL_POS", AGE="Y_LT18") == 1
-    rate = compute_table(DEFS["ura_asy_recognition_rate"], data, **YEAR)
+    rate = compute_table(DEFS["ura_asy_recognition_rate"], data, start=YEAR_START, end=YEAR_END)
     assert rate["OBS_VALUE"].dtype == "float64"
     assert cell(rate) == pytest.approx(50.0)
     assert cell(rate, SEX="F") == pytest.approx(50.0)
@@ -181,7 +189,9 @@ def test_readmission_stages_are_never_added_up() -> None:
             for t in ("readmission_requested", "readmission_accepted", "readmission_executed")
         ]
     )  # fmt: skip
-    table = compute_table(DEFS["ura_readmissions"], Microdata(PEOPLE, events), **YEAR)
+    table = compute_table(
+        DEFS["ura_readmissions"], Microdata(PEOPLE, events), start=YEAR_START, end=YEAR_END
+    )
     assert set(table["STAGE"]) == {"REQ", "ACC", "EXEC"}
     assert cell(table, STAGE="REQ", PARTNER="PK", CITIZEN="AF") == 1
 
@@ -196,7 +206,11 @@ def test_margins_equal_the_sum_of_their_cells() -> None:
         ]
     )  # fmt: skip
     table = compute_table(
-        DEFS["ura_entries"], Microdata(PEOPLE, events), frequency=Frequency.QUARTERLY, **YEAR
+        DEFS["ura_entries"],
+        Microdata(PEOPLE, events),
+        frequency=Frequency.QUARTERLY,
+        start=YEAR_START,
+        end=YEAR_END,
     )
     dims = ["CITIZEN", "SEX", "AGE", "GEO"]
     assert not table.duplicated(["TIME_PERIOD", *dims]).any()
@@ -244,7 +258,9 @@ def test_periods_cover_every_day_asked_for() -> None:
 def test_a_table_without_the_microdata_columns_is_refused() -> None:
     events = events_table([]).drop_columns(["province"])
     with pytest.raises(MicrodataError, match="events table lacks column"):
-        compute_table(DEFS["ura_entries"], Microdata(PEOPLE, events), **YEAR)
+        compute_table(
+            DEFS["ura_entries"], Microdata(PEOPLE, events), start=YEAR_START, end=YEAR_END
+        )
 
 
 def test_the_sql_transpiles_to_spark() -> None:

@@ -393,9 +393,13 @@ def generate_microdata(
     seed: int = 2026,
     start: dt.date = dt.date(2022, 1, 1),
     end: dt.date = dt.date(2024, 12, 31),
+    chunk_persons: int = 200_000,
 ) -> tuple[pa.Table, pa.Table]:
-    """The persons and events of ``persons`` people as two tables (see the module doc)."""
-    chunks = list(microdata_chunks(persons, seed=seed, start=start, end=end))
+    """The persons and events of ``persons`` people as two tables (see the module doc);
+    the same as :func:`write_microdata` writes with the same arguments."""
+    chunks = list(
+        microdata_chunks(persons, seed=seed, start=start, end=end, chunk_persons=chunk_persons)
+    )
     return (
         pa.concat_tables([p for p, _ in chunks]),
         pa.concat_tables([e for _, e in chunks]),
