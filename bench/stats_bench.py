@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/stats_bench.py [--events 10000000] [--write]
 (--write replaces the "## Statistics tables" section of bench/RESULTS.md). Writes the
-synthetic national microdata (ura.synth.microdata, seed 2026, about 3.4 events per person,
+synthetic national microdata (ura.synth.microdata, seed 2026, about 3 events per person,
 2022-2024 plus the history stocks need) as Parquet part files once into var/bench/stats
 (reused when the same size is there), then computes every table of the standard set
 (ura.stats.load_definitions, each at its own frequency over 2022-2024) twice, each in a fresh
@@ -54,7 +54,7 @@ from ura.synth.microdata import write_microdata
 
 SECTION = "## Statistics tables"
 START, END = dt.date(2022, 1, 1), dt.date(2024, 12, 31)
-EVENTS_PER_PERSON = 3.4
+EVENTS_PER_PERSON = 3.0
 ROOT = Path(__file__).resolve().parents[1]
 
 

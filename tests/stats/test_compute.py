@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 
 from tests.stats.conftest import day, events_table, persons_table
 from ura.stats.compute import Microdata, compute_table, periods, table_sql
-from ura.stats.definitions import Frequency, load_definitions, parse_definition
+from ura.stats.definitions import Frequency, load_definitions
 from ura.stats.schema import MicrodataError
 
 DEFS = load_definitions()
@@ -264,10 +262,8 @@ def test_a_table_without_the_microdata_columns_is_refused() -> None:
 
 
 def test_the_sql_transpiles_to_spark() -> None:
-    definition = parse_definition(
-        (DEFS["migr_asypenctzm"].path or "").read_text(encoding="utf-8")  # type: ignore[union-attr]
+    sql = table_sql(
+        DEFS["migr_asypenctzm"], start=day("2024-01-01"), end=day("2024-03-31"), dialect="spark"
     )
-    sql = table_sql(definition, start=dt.date(2024, 1, 1), end=dt.date(2024, 3, 31),
-                    dialect="spark")  # fmt: skip
     assert "GROUPING SETS" in sql
     assert "VARCHAR" not in sql  # Spark's STRING

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlglot
@@ -148,9 +149,10 @@ def _mapped(column: str, dimension: Dimension) -> str:
 
 
 def _dimension_expr(dimension: Dimension) -> str:
+    """The code of ``dimension`` for a row of the ``aged`` CTE (alias ``a``)."""
     source = dimension.source
     if source is Source.SEX:
-        return "CASE p.sex WHEN 'F' THEN 'F' WHEN 'M' THEN 'M' ELSE 'UNK' END"
+        return "CASE a.p_sex WHEN 'F' THEN 'F' WHEN 'M' THEN 'M' ELSE 'UNK' END"
     if source is Source.AGE:
         bands = " ".join(
             f"WHEN a.age_years <= {high} THEN {_quote(code)}"
@@ -160,9 +162,9 @@ def _dimension_expr(dimension: Dimension) -> str:
         last = AGE_BANDS[-1][0]
         return f"CASE WHEN a.age_years IS NULL THEN 'UNK' {bands} ELSE {_quote(last)} END"
     if source is Source.CITIZENSHIP:
-        return f"COALESCE(cc.code, {_quote(UNKNOWN)})"
+        return f"COALESCE(a.citizen_code, {_quote(UNKNOWN)})"
     if source is Source.DESTINATION:
-        return f"COALESCE(cd.code, {_quote(UNKNOWN)})"
+        return f"COALESCE(a.destination_code, {_quote(UNKNOWN)})"
     if source is Source.FIRST:
         return _mapped("lower(CAST(a.first AS VARCHAR))", dimension)
     column = {
@@ -267,13 +269,7 @@ def table_sql(
         "LEFT JOIN stat_countries cc ON cc.alpha3 = p.citizenship "
         "LEFT JOIN stat_countries cd ON cd.alpha3 = s.destination)"
     )
-    dims = [
-        _dimension_expr(d)
-        .replace("p.sex", "a.p_sex")
-        .replace("cc.code", "a.citizen_code")
-        .replace("cd.code", "a.destination_code")
-        for d in definition.dimensions
-    ]
+    dims = [_dimension_expr(d) for d in definition.dimensions]
     cell_columns = ", ".join(f"{expr} AS d{i}" for i, expr in enumerate(dims))
     ctes.append(f"cells AS (SELECT a.time_period, a.num, {cell_columns} FROM aged a)")
     outputs = ["time_period AS TIME_PERIOD"]
@@ -333,9 +329,9 @@ def _long_format(
         frame = _add_groups(frame, definition)
     provisional = {p.code for p in spans if as_of is not None and p.end > as_of}
     frame.insert(0, "FREQ", frequency.value)
-    frame["OBS_STATUS"] = [
-        STATUS_PROVISIONAL if t in provisional else STATUS_NORMAL for t in frame["TIME_PERIOD"]
-    ]
+    frame["OBS_STATUS"] = np.where(
+        frame["TIME_PERIOD"].isin(provisional), STATUS_PROVISIONAL, STATUS_NORMAL
+    )
     frame["CONF_STATUS"] = CONF_FREE
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     frame.attrs.update(

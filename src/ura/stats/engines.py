@@ -37,8 +37,10 @@ class StatsEngine(Protocol):
 
 
 def _parquet_glob(source: Path | str) -> str:
+    """A Parquet file, folder or glob as a quoted SQL string literal."""
     path = Path(source)
-    return str(path / "*.parquet") if path.is_dir() else str(path)
+    text = str(path / "*.parquet") if path.is_dir() else str(path)
+    return "'" + text.replace("'", "''") + "'"
 
 
 class DuckDBEngine:
@@ -63,7 +65,7 @@ class DuckDBEngine:
         else:
             self.con.execute(
                 f"CREATE OR REPLACE VIEW {name} AS "  # noqa: S608 - names are Ura's own
-                f"SELECT * FROM read_parquet('{_parquet_glob(source)}')"
+                f"SELECT * FROM read_parquet({_parquet_glob(source)})"
             )
 
     def query(self, sql: str) -> pa.Table:

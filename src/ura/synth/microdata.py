@@ -427,7 +427,7 @@ def write_microdata(
 ) -> MicrodataFiles:
     """Write ``out_dir/persons/part-NNNN.parquet`` and ``out_dir/events/...`` with DuckDB.
 
-    About 3.4 events per person: 3 million persons give about 10 million events.
+    About 3 events per person: 3.4 million persons give about 10 million events.
     """
     import duckdb
 
