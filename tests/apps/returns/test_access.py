@@ -174,7 +174,7 @@ def test_a_partner_rejecting_loses_access(world: World) -> None:
 
 
 def test_a_partner_may_not_counsel_or_lodge(world: World) -> None:
-    client, case_id = _referred(world, ["travel"])
+    _client, case_id = _referred(world, ["travel"])
     partner = login(Client(), world.partner)
     ok(act(partner, case_id, "referral-answer", {"accept": True}))
     refused = act(partner, case_id, "travel-document", {

@@ -64,7 +64,7 @@ class CounsellingForm(VersionedForm):
         "never shared with the destination."
     )
     held_on = forms.DateField(label=_("Held on"), widget=_DATE)
-    language = forms.CharField(label=_("Language"), max_length=64)
+    language = forms.CharField(label=_("Language of the session"), max_length=64)
     interpreter = forms.CharField(
         label=_("Interpreter"), max_length=128, required=False, help_text=_("Empty: none")
     )

@@ -979,6 +979,7 @@ def assistance_deliver(
                     "assistance.delivered": delivered,
                     "assistance.last_level": item.level,
                 },
+                delivered_on,
             )
             item.delivered_on = delivered_on
             item.save(update_fields=["delivered_on"])
@@ -1031,6 +1032,7 @@ def monitoring_visit_record(
                     "monitoring.last_composite_score": found.composite,
                     "monitoring.visits": visits,
                 },
+                visited_on,
             )
             visit = MonitoringVisit.objects.create(
                 case=case,
