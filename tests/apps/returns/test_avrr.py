@@ -51,6 +51,9 @@ def test_a_case_walks_from_counselling_to_closure(world: World) -> None:
     assert sharing.scope == "avrr:travel,reintegration_needs"
     assert sharing.recipient_agency_id == world.iom.agency_id
     assert Consent.objects.filter(case_id=case_id, kind="referral").exists()
+    document = CaseDeadline.objects.get(case_id=case_id, code="travel_document_request")
+    assert document.status in ("open", "due_soon")
+    assert document.binding is False
     ready_checklist(client, case_id)
     body = detail(client, case_id)
     assert body["travel"]["missing"] == []
@@ -67,6 +70,9 @@ def test_a_case_walks_from_counselling_to_closure(world: World) -> None:
         )
     )
     assert arrived["state"] == "arrived"
+    assert CaseDeadline.objects.get(case_id=case_id, code="travel_document_request").status == (
+        "met"
+    )
     plan = CaseDeadline.objects.get(case_id=case_id, code="reintegration_plan")
     arrival = dt.date.fromisoformat(TODAY)
     assert plan.started_on == arrival

@@ -10,9 +10,11 @@ from tests.apps.returns.conftest import (
     TODAY,
     World,
     act,
+    application,
     detail,
     ok,
     open_case,
+    to_eligible,
     to_pre_departure,
 )
 from tests.conftest import login
@@ -101,3 +103,18 @@ def test_the_partner_may_not_open_counselling_forms(world: World) -> None:
     page = partner.get(f"/returns/cases/{case_id}/").content.decode()
     assert "/actions/counselling" not in page
     assert "/actions/pre-departure" not in page
+    assert "/actions/withdraw" not in page
+
+
+def test_only_a_supervisor_is_offered_the_approval(world: World) -> None:
+    client = login(Client(), world.counsellor)
+    case_id, _person = open_case(world.counsellor)
+    to_eligible(world, client, case_id)
+    ok(act(client, case_id, "application", application(world, ["travel"])))
+    assert (
+        f"/returns/cases/{case_id}/actions/approve"
+        not in client.get(f"/returns/cases/{case_id}/").content.decode()
+    )
+    boss = login(Client(), world.boss)
+    page = boss.get(f"/returns/cases/{case_id}/").content.decode()
+    assert f"/returns/cases/{case_id}/actions/approve" in page

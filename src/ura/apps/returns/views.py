@@ -116,21 +116,30 @@ def case_context(request: HttpRequest, summary: selectors.AvrrSummary) -> dict[s
     """What the case page and the case-page panel show."""
     user = request.user
     today = timezone.localdate()
-    available = {t["code"] for t in summary.transitions}
+    procedure = workflow.procedure_of(summary.case)
+    # The steps open in the case's state that the user's role may take.
+    available = set()
+    for t in summary.transitions:
+        needed = procedure.transition(t["code"]).guards.permission
+        if needed is None or user.has_perm(needed):
+            available.add(t["code"])
     action_links = []
     for action in actions.ACTIONS.values():
         if action.code in ("travel-document-answer", "deliver", "referral-answer"):
             continue
         if action.transitions and not (set(action.transitions) & available):
             continue
-        if not action.transitions and not _free_action_open(action.code, summary):
+        if not action.transitions and not (
+            user.has_perm(_FREE_ACTION_PERMISSION[action.code])
+            and _free_action_open(action.code, summary)
+        ):
             continue
         action_links.append(action)
     return {
         "case": summary.case,
         "s": summary,
         "today": today,
-        "actions": action_links if user.has_perm(COUNSEL) or user.has_perm(REINTEGRATE) else [],
+        "actions": action_links,
         "categories": [
             (code, selectors.category_label(code), code in summary.categories)
             for code in sorted(selectors.ALL_CATEGORIES)
@@ -143,6 +152,16 @@ def case_context(request: HttpRequest, summary: selectors.AvrrSummary) -> dict[s
         "dimensions": reintegration.DIMENSIONS,
         "sustainable_from": reintegration.SUSTAINABLE_FROM,
     }
+
+
+#: The permission each action outside the procedure's transitions needs.
+_FREE_ACTION_PERMISSION = {
+    "trafficking-link": COUNSEL,
+    "pre-departure": COUNSEL,
+    "travel-document": COUNSEL,
+    "refer-partner": COUNSEL,
+    "assistance": REINTEGRATE,
+}
 
 
 def _free_action_open(code: str, summary: selectors.AvrrSummary) -> bool:
