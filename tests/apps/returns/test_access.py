@@ -224,3 +224,20 @@ def test_the_trafficking_link_needs_consent_and_a_case_one_works_on(world: World
     version = detail(client, case_id)["version"]
     post(client, f"/api/v1/cases/{case_id}/consents/{consent.pk}/withdraw", {"version": version})
     assert detail(client, case_id)["trafficking_links"] == []
+
+
+def test_the_case_data_a_partner_may_read_holds_nothing_told_in_confidence(world: World) -> None:
+    """The cases API shows a grantee the case data: it carries only the guards' markers."""
+    client, case_id = _referred(
+        world, [], medical_needs=True, medical_notes="Insulin-dependent diabetes"
+    )
+    ready_checklist(client, case_id, fit_to_travel="fit")
+    partner = login(Client(), world.partner)
+    response = partner.get(f"/api/v1/cases/{case_id}")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for secret in ("Insulin", "+964", "Wants to open", "Turkish Airlines", "wishes_to_return"):
+        assert secret not in text, secret
+    data = response.json()["data"]
+    assert set(data) <= {"counselling", "screening", "application", "pre_departure", "partner"}
+    assert set(data["counselling"]) == {"last_session_on", "sessions"}

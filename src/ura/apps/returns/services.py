@@ -208,10 +208,11 @@ def counselling_record(
                 case,
                 "record_counselling",
                 expected_version,
+                # The outcome stays in the session's row: the case data is readable by a
+                # partner abroad, and counselling is never shared.
                 {
                     "counselling.last_session_on": held_on.isoformat(),
                     "counselling.sessions": count,
-                    "counselling.last_outcome": outcome,
                 },
                 held_on,
             )
@@ -410,18 +411,6 @@ def best_interests_record(
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            _transition(
-                actor,
-                case,
-                "determine_best_interests",
-                expected_version,
-                {
-                    "best_interests.date": held_on.isoformat(),
-                    "best_interests.guardian_present": guardian_present,
-                    "best_interests.outcome": outcome,
-                },
-                held_on,
-            )
             found = BestInterestsDetermination.objects.create(
                 case=case,
                 held_on=held_on,
@@ -432,6 +421,16 @@ def best_interests_record(
                 outcome=outcome,
                 reasoning=reasoning.strip(),
                 recorded_by=actor,
+            )
+            # Only the date and the row go into the case data; the outcome and the guardian
+            # stay in the row (the application's guard reads them there).
+            _transition(
+                actor,
+                case,
+                "determine_best_interests",
+                expected_version,
+                {"best_interests.date": held_on.isoformat(), "best_interests.id": found.pk},
+                held_on,
             )
             _created(actor, found, case, outcome=outcome, guardian_present=guardian_present)
     except workflow.TransitionRefusedError as exc:
@@ -657,12 +656,8 @@ def travel_document_request(
         raise ValidationError({"consulate": _("Name the consulate.")})
     code = _country("country", country)
     with transaction.atomic():
-        services.case_update(
-            actor=actor,
-            case_id=case.pk,
-            expected_version=expected_version,
-            data_changes={"travel_document.requested_on": requested_on.isoformat()},
-        )
+        # No case data: travel is a category shared only by consent (the row holds it).
+        services.case_update(actor=actor, case_id=case.pk, expected_version=expected_version)
         request = TravelDocumentRequest.objects.create(
             case=case,
             consulate=consulate.strip()[:128],
@@ -707,16 +702,7 @@ def travel_document_answer(
         request.status, request.answered_on = status, answered_on
         request.valid_until = valid_until if status == DocumentStatus.ISSUED else None
         request.save(update_fields=["status", "answered_on", "valid_until"])
-        version = expected_version
-        if status == DocumentStatus.ISSUED:
-            services.case_update(
-                actor=actor,
-                case_id=case.pk,
-                expected_version=version,
-                data_changes={"travel_document.issued_on": answered_on.isoformat()},
-            )
-            version += 1
-        _checklist_sync(actor, case, version)
+        _checklist_sync(actor, case, expected_version)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
