@@ -75,6 +75,10 @@ def demo(
         readmissions = demo_readmission_load(
             {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
         )
+        from ura.web.demo_returns import demo_returns_load
+
+        status.update("Opening assisted voluntary return cases…")
+        users += demo_returns_load({user.username: user for user, _, _ in users})
         from ura.web.demo_coi import demo_coi_load
 
         library = demo_coi_load(progress=lambda m: status.update(m))

@@ -330,7 +330,7 @@ def test_lookup_field_reads_nested_and_dotted_keys() -> None:
 
 def test_both_shipped_definitions_load_and_every_state_is_reachable() -> None:
     shipped = {p.code: p for p in builtin_procedures()}
-    assert {"asylum", "trafficking", "readmission"} <= set(shipped)
+    assert {"asylum", "trafficking", "readmission", "avrr"} <= set(shipped)
     for procedure in shipped.values():
         assert procedure.reachable_states() == {s.code for s in procedure.states}
         assert procedure.jurisdiction == "TR"
@@ -339,13 +339,17 @@ def test_both_shipped_definitions_load_and_every_state_is_reachable() -> None:
     assert builtin_registry().current("asylum", dt.date(2026, 3, 2)) is shipped["asylum"]
 
 
+#: Procedures whose app is named otherwise than the procedure code.
+PROCEDURE_APPS = {"avrr": "returns"}
+
+
 def test_shipped_permissions_follow_the_app_codename_pattern() -> None:
     for procedure in builtin_procedures():
         for transition in procedure.transitions:
             permission = transition.guards.permission
             assert permission is not None, transition.code
             app = permission.split(".")[0]
-            assert app in {procedure.code, "cases"}, permission
+            assert app in {PROCEDURE_APPS.get(procedure.code, procedure.code), "cases"}, permission
 
 
 def test_asylum_definition_carries_the_lfip_rules() -> None:

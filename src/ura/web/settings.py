@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ura.apps.asylum",
     "ura.apps.trafficking",
     "ura.apps.readmission",
+    "ura.apps.returns",
     "ura.apps.coi",
     "django.contrib.admin",
     "django.contrib.auth",

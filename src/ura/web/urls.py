@@ -18,6 +18,7 @@ urlpatterns = [
     path("asylum/", include("ura.apps.asylum.urls")),
     path("trafficking/", include("ura.apps.trafficking.urls")),
     path("readmission/", include("ura.apps.readmission.urls")),
+    path("returns/", include("ura.apps.returns.urls")),
     path("coi/", include("ura.apps.coi.urls")),
     path("audit/", include("ura.apps.core.urls")),
     path("jobs/", include("ura.apps.core.job_urls")),

@@ -59,6 +59,12 @@ def unit_by_id(unit_id: int) -> Unit | None:
     return Unit.objects.select_related("agency").filter(pk=unit_id).first()
 
 
+def agencies_of_kinds(*, kinds: Iterable[str]) -> list[tuple[int, str]]:
+    """(id, name) of the active agencies of these kinds, by name (partner pickers)."""
+    rows = Agency.objects.filter(kind__in=list(kinds), is_active=True).order_by("name", "pk")
+    return list(rows.values_list("pk", "name"))
+
+
 def agency_by_id(agency_id: int) -> Agency | None:
     """The agency with this id, or None."""
     return Agency.objects.filter(pk=agency_id, is_active=True).first()
