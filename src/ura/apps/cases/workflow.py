@@ -10,7 +10,7 @@ consents in force, who performed which transition — and stores what it answers
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,21 @@ class TransitionRefusedError(Exception):
     def __init__(self, failures: list[GuardFailure]) -> None:
         super().__init__(_("The transition is not allowed now."))
         self.failures = failures
+
+
+#: (case, transition, data after the change, actor's permissions) -> failures with the code
+#: ``rule``: a procedure app's own rule on the case's data, beyond what the YAML guards say.
+TransitionRule = Callable[["Case", str, Mapping[str, Any], frozenset[str]], list[GuardFailure]]
+_transition_rules: dict[str, list[TransitionRule]] = {}
+
+
+def register_transition_rule(procedure_code: str, rule: TransitionRule) -> None:
+    """Check ``rule`` on every transition of ``procedure_code``, whichever page or API
+    endpoint asks for it (called from the procedure app's ``AppConfig.ready``). Registering
+    the same rule twice has no effect."""
+    rules = _transition_rules.setdefault(procedure_code, [])
+    if rule not in rules:
+        rules.append(rule)
 
 
 def registry() -> ProcedureRegistry:
@@ -150,6 +165,9 @@ def transition_check(
         performed_by=performed_by(case),
     )
     failures = check_transition(procedure, case.state, transition, context)
+    if not failures:
+        for rule in _transition_rules.get(case.procedure_code, ()):
+            failures.extend(rule(case, transition, data, permissions))
     if failures:
         raise TransitionRefusedError(list(failures))
     chosen = procedure.transition(transition)
