@@ -70,6 +70,11 @@ def demo(
         opened = demo_cases_load(
             {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
         )
+        from ura.web.demo_removals import demo_removals_load
+
+        removal_cases = demo_removals_load(
+            {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
+        )
         from ura.web.demo_coi import demo_coi_load
 
         library = demo_coi_load(progress=lambda m: status.update(m))
@@ -83,6 +88,11 @@ def demo(
         console.print(
             f"Casework opened: {opened[0]} asylum cases at every stage (with a backlog) and"
             f" {opened[1]} trafficking cases, most referred to the demo shelter organisation."
+        )
+    if removal_cases:
+        console.print(
+            f"Removals: {removal_cases} forced-return cases (a detention review due soon, a"
+            " detention extended for non-cooperation, an appeal pending, a removal executed)."
         )
     if library:
         console.print(

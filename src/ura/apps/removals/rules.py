@@ -51,6 +51,13 @@ _CLOSING = frozenset(
 )
 
 
+#: Steps the rules treat as another (the end of detention implied by the removal).
+_SAME_RULES = {
+    "end_detention_on_removal": "end_detention",
+    "end_alternative_on_removal": "end_alternative",
+}
+
+
 def _date(value: object) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10]) if value else None
@@ -136,6 +143,7 @@ def _detention_rules(
         return []
     if transition == "order_alternative" and alternative_running(before):
         return [_fail(_("An alternative to detention is already running."))]
+    transition = _SAME_RULES.get(transition, transition)
     if transition == "end_alternative" and not alternative_running(before):
         return [_fail(_("No alternative to detention is running."))]
     if transition in ("end_detention", "extend_detention") and not detention_running(before):

@@ -46,7 +46,14 @@ if TYPE_CHECKING:
 
 PROCEDURE = rules.PROCEDURE
 #: Steps with a service of their own below; ``step_record`` refuses them.
-OWN_SERVICES = frozenset({"request_travel_document", "record_consulate_answer"})
+OWN_SERVICES = frozenset(
+    {
+        "request_travel_document",
+        "record_consulate_answer",
+        "end_detention_on_removal",
+        "end_alternative_on_removal",
+    }
+)
 _CLEARED_DETENTION = {
     "detention.ended_on": None,
     "detention.end_reason": None,
@@ -278,7 +285,7 @@ def _ended_by_removal(
         case = _transition(
             actor=actor,
             case=case,
-            transition="end_detention",
+            transition="end_detention_on_removal",
             expected_version=case.version,
             changes={"detention.ended_on": day, "detention.end_reason": "removed"},
             occurred_on=on,
@@ -287,7 +294,7 @@ def _ended_by_removal(
         case = _transition(
             actor=actor,
             case=case,
-            transition="end_alternative",
+            transition="end_alternative_on_removal",
             expected_version=case.version,
             changes={"alternative.ended_on": day, "alternative.end_reason": "removed"},
             occurred_on=on,
