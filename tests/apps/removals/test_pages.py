@@ -74,6 +74,7 @@ def test_the_list_puts_overdue_cases_first(world: World) -> None:
     late = open_case(world.boss, opened_days_ago=9)
     ok(boss, late, "record_apprehension", apprehension(days_ago(9)))
     page = boss.get("/removals/").content.decode()
+    assert "removal decision due within 48 hours" in page
     assert page.index(detail(boss, late)["reference"]) < page.index(detail(boss, calm)["reference"])
     rows = boss.get("/api/v1/removals/cases").json()["results"]
     assert [r["id"] for r in rows][:2] == [late, calm]

@@ -65,31 +65,35 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def _datetime(value: object) -> dt.datetime | None:
+def datetime_of(value: object) -> dt.datetime | None:
+    """A case-data date and time (``2026-03-02T14:30``), or None when missing or invalid."""
     try:
         return dt.datetime.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
 
 
-def _get(data: Mapping[str, Any], name: str) -> Any:
+def value_of(data: Mapping[str, Any], name: str) -> Any:
+    """A dotted case-data field, or None."""
     return lookup_field(data, name)
 
 
 def detention_running(data: Mapping[str, Any]) -> bool:
     """Whether the case data shows a detention started and not ended."""
-    return bool(_get(data, "detention.started_on")) and not _get(data, "detention.ended_on")
+    return bool(value_of(data, "detention.started_on")) and not value_of(data, "detention.ended_on")
 
 
 def alternative_running(data: Mapping[str, Any]) -> bool:
     """Whether the case data shows an alternative to detention started and not ended."""
-    return bool(_get(data, "alternative.started_on")) and not _get(data, "alternative.ended_on")
+    return bool(value_of(data, "alternative.started_on")) and not value_of(
+        data, "alternative.ended_on"
+    )
 
 
 def maximum_months(data: Mapping[str, Any]) -> int:
     """The detention's legal maximum in months: six, or six plus the extension."""
-    if _get(data, "detention.extended") is True:
-        months = _get(data, "detention.maximum_months")
+    if value_of(data, "detention.extended") is True:
+        months = value_of(data, "detention.maximum_months")
         if isinstance(months, int) and not isinstance(months, bool):
             return months
     return DETENTION_MONTHS
@@ -97,7 +101,7 @@ def maximum_months(data: Mapping[str, Any]) -> int:
 
 def detention_maximum_on(case: Case, data: Mapping[str, Any]) -> dt.date | None:
     """The last day detention may lawfully last (never rolled forward), or None."""
-    started = _date(_get(data, "detention.started_on"))
+    started = _date(value_of(data, "detention.started_on"))
     if started is None:
         return None
     calendar = workflow.calendar(workflow.procedure_of(case))
@@ -106,8 +110,8 @@ def detention_maximum_on(case: Case, data: Mapping[str, Any]) -> dt.date | None:
 
 def override_given(case: Case, data: Mapping[str, Any]) -> str:
     """The justification given for this step (not one left from an earlier step)."""
-    given = str(_get(data, "override.justification") or "").strip()
-    earlier = str(_get(case.data, "override.justification") or "").strip()
+    given = str(value_of(data, "override.justification") or "").strip()
+    earlier = str(value_of(case.data, "override.justification") or "").strip()
     return given if given and given != earlier else ""
 
 
@@ -158,20 +162,20 @@ def _detention_rules(
     if maximum is None:
         return []
     if transition == "end_detention":
-        ended = _date(_get(data, "detention.ended_on"))
-        started = _date(_get(before, "detention.started_on"))
+        ended = _date(value_of(data, "detention.ended_on"))
+        started = _date(value_of(before, "detention.started_on"))
         if ended is not None and started is not None and ended < started:
             return [_fail(_("A detention cannot end before it started."))]
         if ended is not None and ended > maximum:
             return _beyond(case, data, permissions, _("This end of detention"))
     elif transition == "review_detention" and detention_running(before):
-        reviewed = _date(_get(data, "review.date"))
-        if _get(data, "review.outcome") == "continue" and reviewed and reviewed > maximum:
+        reviewed = _date(value_of(data, "review.date"))
+        if value_of(data, "review.outcome") == "continue" and reviewed and reviewed > maximum:
             return _beyond(case, data, permissions, _("Continuing the detention"))
     elif transition == "extend_detention":
-        decided = _date(_get(data, "detention.extension.decided_on"))
-        total = _get(data, "detention.maximum_months")
-        if _get(before, "detention.extended") is True:
+        decided = _date(value_of(data, "detention.extension.decided_on"))
+        total = value_of(data, "detention.maximum_months")
+        if value_of(before, "detention.extended") is True:
             return _beyond(case, data, permissions, _("A second extension"))
         if isinstance(total, int) and total > DETENTION_MONTHS + EXTENSION_MONTHS_MAX:
             return _beyond(case, data, permissions, _("This extension"))
@@ -183,14 +187,14 @@ def _detention_rules(
 def _decision_rules(case: Case, transition: str, data: Mapping[str, Any]) -> list[GuardFailure]:
     if transition != "order_removal":
         return []
-    apprehended = _datetime(_get(data, "apprehension.at"))
-    decided = _datetime(_get(data, "decision.at"))
+    apprehended = datetime_of(value_of(data, "apprehension.at"))
+    decided = datetime_of(value_of(data, "decision.at"))
     if apprehended is None or decided is None:
         return []
     if decided < apprehended:
         return [_fail(_("The decision cannot be taken before the apprehension."))]
     late = decided - apprehended > dt.timedelta(hours=DECISION_HOURS)
-    if late and not str(_get(data, "decision.late_reason") or "").strip():
+    if late and not str(value_of(data, "decision.late_reason") or "").strip():
         return [
             _fail(
                 _(
@@ -204,15 +208,17 @@ def _decision_rules(case: Case, transition: str, data: Mapping[str, Any]) -> lis
 
 def _execution_rules(case: Case, transition: str, data: Mapping[str, Any]) -> list[GuardFailure]:
     failures: list[GuardFailure] = []
-    notified = _date(_get(data, "notification.date"))
+    notified = _date(value_of(data, "notification.date"))
     if transition == "record_decision_final":
-        checked = _date(_get(data, "appeal.none_lodged_checked_on"))
+        checked = _date(value_of(data, "appeal.none_lodged_checked_on"))
         if notified and checked and checked <= notified + dt.timedelta(days=APPEAL_DAYS):
             failures.append(
                 _fail(_("The seven-day appeal period (LFIP Art. 53(3)) has not run yet."))
             )
     if transition == "execute_removal":
-        if not (_get(data, "appeal.decided_on") or _get(data, "appeal.none_lodged_checked_on")):
+        if not (
+            value_of(data, "appeal.decided_on") or value_of(data, "appeal.none_lodged_checked_on")
+        ):
             failures.append(
                 _fail(
                     _(
@@ -222,9 +228,9 @@ def _execution_rules(case: Case, transition: str, data: Mapping[str, Any]) -> li
                     )
                 )
             )
-        if _get(data, "travel_document.status") != "obtained":
+        if value_of(data, "travel_document.status") != "obtained":
             failures.append(_fail(_("No travel document is in hand yet.")))
-        executed = _date(_get(data, "removal.executed_on"))
+        executed = _date(value_of(data, "removal.executed_on"))
         if notified and executed and executed < notified:
             failures.append(_fail(_("A removal cannot precede the notified decision.")))
     return failures

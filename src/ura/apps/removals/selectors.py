@@ -58,7 +58,7 @@ class RemovalSummary:
 
     @property
     def travel_requests(self) -> list[tuple[int, dict[str, Any]]]:
-        requests = rules._get(self.data, "travel_document.requests") or []
+        requests = rules.value_of(self.data, "travel_document.requests") or []
         return list(enumerate(requests, start=1))
 
 
@@ -73,6 +73,14 @@ class CaseRow:
     next_due_on: dt.date | None
     overdue: int
     due_soon: int
+
+    @property
+    def state_label(self) -> str:
+        """The state's label in the procedure version the case follows."""
+        try:
+            return str(workflow.procedure_of(self.case).state(self.case.state).label)
+        except KeyError:
+            return self.case.state
 
 
 def my_cases(*, actor: Actor, open_only: bool = True, limit: int = 200) -> list[CaseRow]:
@@ -107,13 +115,13 @@ def reviews_of(*, case: Case) -> list[DetentionReview]:
 
 
 def _clock(data: dict[str, Any]) -> DecisionClock | None:
-    apprehended = rules._datetime(rules._get(data, "apprehension.at"))
+    apprehended = rules.datetime_of(rules.value_of(data, "apprehension.at"))
     if apprehended is None:
         return None
     return DecisionClock(
         apprehended_at=apprehended,
         due_at=apprehended + dt.timedelta(hours=rules.DECISION_HOURS),
-        decided_at=rules._datetime(rules._get(data, "decision.at")),
+        decided_at=rules.datetime_of(rules.value_of(data, "decision.at")),
     )
 
 

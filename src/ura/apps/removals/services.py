@@ -112,8 +112,8 @@ def _enriched(case: Case, transition: str, changes: Mapping[str, Any]) -> dict[s
             enriched["detention.extended"] = True
             enriched["detention.maximum_months"] = rules.maximum_months(data) + months
     elif transition == "order_removal":
-        apprehended = rules._datetime(rules._get(data, "apprehension.at"))
-        decided = rules._datetime(enriched.get("decision.at"))
+        apprehended = rules.datetime_of(rules.value_of(data, "apprehension.at"))
+        decided = rules.datetime_of(enriched.get("decision.at"))
         if apprehended is not None and decided is not None:
             hours = (decided - apprehended).total_seconds() / 3600
             enriched["decision.hours_after_apprehension"] = round(hours, 1)
@@ -132,7 +132,7 @@ def _override_used(actor: User, case: Case, transition: str, data: Mapping[str, 
     if not rules.override_given(case, data):
         return False
     without = data_apply(
-        data, {"override.justification": rules._get(case.data, "override.justification")}
+        data, {"override.justification": rules.value_of(case.data, "override.justification")}
     )
     permissions = frozenset(role_permissions(actor))
     return bool(rules.removal_rules(case, transition, without, permissions))
@@ -166,7 +166,7 @@ def _transition(
                 "change": "detention_maximum_override",
                 "transition": transition,
                 # The justification is the point of this event.
-                "reason": str(rules._get(data, "override.justification"))[:300],
+                "reason": str(rules.value_of(data, "override.justification"))[:300],
             },
         )
     return updated
@@ -280,7 +280,7 @@ def _ended_by_removal(
     actor: User, case: Case, held: bool, alternative: bool, on: dt.date | None
 ) -> Case:
     """The removal ends the detention (or alternative) on the day of removal."""
-    day = str(rules._get(case.data, "removal.executed_on"))
+    day = str(rules.value_of(case.data, "removal.executed_on"))
     if held:
         case = _transition(
             actor=actor,
@@ -330,7 +330,7 @@ def travel_document_request(
         workflow.TransitionRefusedError: a guard failed.
     """
     case = _case(actor, case_id)
-    requests = [dict(r) for r in rules._get(case.data, "travel_document.requests") or []]
+    requests = [dict(r) for r in rules.value_of(case.data, "travel_document.requests") or []]
     requests.append(
         {
             "country": country,
@@ -371,7 +371,7 @@ def consulate_answer(
         workflow.TransitionRefusedError: a guard failed.
     """
     case = _case(actor, case_id)
-    requests = [dict(r) for r in rules._get(case.data, "travel_document.requests") or []]
+    requests = [dict(r) for r in rules.value_of(case.data, "travel_document.requests") or []]
     if not 1 <= request_number <= len(requests):
         raise ValidationError({"request_number": _("No such request.")})
     chosen = requests[request_number - 1]
