@@ -84,3 +84,43 @@ def test_the_list_puts_overdue_cases_first(world: World) -> None:
 def test_the_list_is_for_removal_officers(world: World) -> None:
     assert login(Client(), world.responder).get("/removals/").status_code == 403
     assert login(Client(), world.worker).get("/removals/").status_code == 200
+
+
+def test_a_removed_case_offers_only_steps_with_a_form(world: World) -> None:
+    boss, case_id = decided(world, apprehended=days_ago(12), notified=days_ago(10))
+    ok(boss, case_id, "record_decision_final", {"checked_on": days_ago(1).isoformat()})
+    ok(
+        boss,
+        case_id,
+        "request_travel_document",
+        {
+            "country": "GEO",
+            "consulate": "Consulate of Georgia",
+            "requested_on": days_ago(1).isoformat(),
+        },
+    )
+    ok(
+        boss,
+        case_id,
+        "record_consulate_answer",
+        {
+            "request_number": 1,
+            "answer": "issued",
+            "answered_on": days_ago(1).isoformat(),
+            "document_kind": "passport",
+        },
+    )
+    ok(
+        boss,
+        case_id,
+        "execute_removal",
+        {
+            "executed_on": timezone.localdate().isoformat(),
+            "route": "air",
+            "escort": "none",
+            "destination_country": "GEO",
+        },
+    )
+    page = boss.get(f"/removals/cases/{case_id}/").content.decode()
+    assert f"/removals/cases/{case_id}/steps/impose_entry_ban" in page
+    assert "end_detention_on_removal" not in page

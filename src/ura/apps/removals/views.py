@@ -108,9 +108,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
-    return render(
-        request, "removals/case.html", {"case": case, **removal_panel(request, case)[0].context}
-    )
+    context = removal_panel(request, case)[0].context
+    # Steps the removal itself implies (the end of detention on removal) have no form.
+    steps = [t for t in context["summary"].transitions if t["code"] in forms.STEP_FORMS]
+    return render(request, "removals/case.html", {"case": case, "steps": steps, **context})
 
 
 @transaction.non_atomic_requests
