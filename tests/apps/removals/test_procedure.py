@@ -699,3 +699,27 @@ def test_a_decision_for_a_foreign_date_time_is_validated(world: World) -> None:
 
 def test_at_helper_formats_minutes() -> None:
     assert at(dt.date(2026, 1, 2), 7) == "2026-01-02T07:00"
+
+
+def test_a_review_without_its_row_is_refused_on_the_generic_endpoint(world: World) -> None:
+    boss, case_id = _held_since(world, 20)
+    version = detail(boss, case_id)["version"]
+    generic = post(
+        boss,
+        f"/api/v1/cases/{case_id}/transitions",
+        {
+            "version": version,
+            "transition": "review_detention",
+            "data_changes": {
+                "review": {
+                    "date": timezone.localdate().isoformat(),
+                    "reviewer": "x",
+                    "outcome": "continue",
+                    "reasons": "x",
+                    "record_id": 1,
+                }
+            },
+        },
+    )
+    assert "review form" in failures(generic)["rule"]
+    assert detail(boss, case_id)["reviews"] == []

@@ -10,6 +10,9 @@ generic ``/api/v1/cases/{id}/transitions`` — and fail with the guard code ``ru
   extension decided after the six months ran out — each is refused unless the step carries
   an explicit justification (``override.justification``, new for this step) *and* the actor
   holds ``removals.override_detention_maximum``. The removals service audits every use.
+* **Every monthly review has its row** (``DetentionReview``: date, reviewer, outcome,
+  reasons, next review due), written by the removals service with the step; a review
+  attempted through the generic transition endpoint, without it, is refused.
 * **One detention (or alternative) at a time**, and the end, review or extension of one only
   while it runs; a case is not closed, discontinued or annulled while a person is held.
 * **The 48 hours** (Art. 57(1)): the engine counts the decision deadline in days; here the
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from ura.apps.cases import workflow
+from ura.apps.removals.models import DetentionReview
 from ura.apps.removals.roles import OVERRIDE_MAXIMUM
 from ura.casework.procedures import GuardFailure, lookup_field
 
@@ -137,6 +141,16 @@ def _beyond(
     ]
 
 
+def _review_row_written(case: Case, data: Mapping[str, Any]) -> bool:
+    """Whether the review names the row the removals service wrote for it just now: the
+    newest review of the case, not one an earlier step already named."""
+    record_id = value_of(data, "review.record_id")
+    if not isinstance(record_id, int) or record_id == value_of(case.data, "review.record_id"):
+        return False
+    newest = DetentionReview.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True)
+    return newest.first() == record_id
+
+
 def _detention_rules(
     case: Case, transition: str, data: Mapping[str, Any], permissions: frozenset[str]
 ) -> list[GuardFailure]:
@@ -152,10 +166,11 @@ def _detention_rules(
         return [_fail(_("No alternative to detention is running."))]
     if transition in ("end_detention", "extend_detention") and not detention_running(before):
         return [_fail(_("No detention is running."))]
-    if transition == "review_detention" and not (
-        detention_running(before) or alternative_running(before)
-    ):
-        return [_fail(_("Neither a detention nor an alternative to it is running."))]
+    if transition == "review_detention":
+        if not (detention_running(before) or alternative_running(before)):
+            return [_fail(_("Neither a detention nor an alternative to it is running."))]
+        if not _review_row_written(case, data):
+            return [_fail(_("Record the review on the removal case's review form."))]
     if transition in _CLOSING and (detention_running(data) or alternative_running(data)):
         return [_fail(_("The person is held or under an alternative: record its end first."))]
     maximum = detention_maximum_on(case, before)

@@ -207,6 +207,10 @@ def step_record(
     alternative = rules.alternative_running(case.data)
     try:
         with transaction.atomic():
+            review = None
+            if transition == "review_detention":
+                review = _review_row(actor, case, changes, held)
+                changes["review.record_id"] = review.pk
             case = _transition(
                 actor=actor,
                 case=case,
@@ -215,8 +219,8 @@ def step_record(
                 changes=changes,
                 occurred_on=occurred_on,
             )
-            if transition == "review_detention":
-                case = _review_recorded(actor, case, changes, held, occurred_on)
+            if review is not None:
+                case = _review_recorded(actor, case, review, held, occurred_on)
             elif transition == "execute_removal":
                 case = _ended_by_removal(actor, case, held, alternative, occurred_on)
     except (workflow.TransitionRefusedError, PermissionDenied, ValidationError) as exc:
@@ -226,13 +230,28 @@ def step_record(
     return case
 
 
-def _review_recorded(
-    actor: User, case: Case, changes: Mapping[str, Any], held: bool, on: dt.date | None
-) -> Case:
-    """Keep the review as a row; an outcome ``end`` ends what was reviewed, now."""
-    reviewed_on = _iso(changes.get("review.date")) or on or timezone.localdate()
+def _review_row(actor: User, case: Case, changes: Mapping[str, Any], held: bool) -> DetentionReview:
+    """The review's own row, written before the step so that the step can name it
+    (``review.record_id``: rules.py accepts a review only with its row)."""
+    reviewed_on = _iso(changes.get("review.date")) or timezone.localdate()
     maximum = rules.detention_maximum_on(case, case.data) if held else None
-    due = next(
+    return DetentionReview.objects.create(
+        case=case,
+        subject=ReviewSubject.DETENTION if held else ReviewSubject.ALTERNATIVE,
+        reviewed_on=reviewed_on,
+        reviewer=str(changes.get("review.reviewer") or ""),
+        outcome=str(changes.get("review.outcome") or ""),
+        reasons=str(changes.get("review.reasons") or ""),
+        beyond_maximum=bool(maximum and reviewed_on > maximum),
+        recorded_by=actor,
+    )
+
+
+def _review_recorded(
+    actor: User, case: Case, review: DetentionReview, held: bool, on: dt.date | None
+) -> Case:
+    """Date the next review and audit this one; an outcome ``end`` ends what was reviewed."""
+    review.next_due_on = next(
         (
             d.due_on
             for d in case.deadlines.filter(code="detention_review", met_on__isnull=True).order_by(
@@ -241,17 +260,7 @@ def _review_recorded(
         ),
         None,
     )
-    review = DetentionReview.objects.create(
-        case=case,
-        subject=ReviewSubject.DETENTION if held else ReviewSubject.ALTERNATIVE,
-        reviewed_on=reviewed_on,
-        reviewer=str(changes.get("review.reviewer") or ""),
-        outcome=str(changes.get("review.outcome") or ""),
-        reasons=str(changes.get("review.reasons") or ""),
-        next_due_on=due,
-        beyond_maximum=bool(maximum and reviewed_on > maximum),
-        recorded_by=actor,
-    )
+    review.save(update_fields=["next_due_on"])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -260,8 +269,9 @@ def _review_recorded(
     )
     if review.outcome != ReviewOutcome.END:
         return case
+    reviewed_on = review.reviewed_on.isoformat()
     ended = {
-        "detention.ended_on" if held else "alternative.ended_on": reviewed_on.isoformat(),
+        "detention.ended_on" if held else "alternative.ended_on": reviewed_on,
         "detention.end_reason" if held else "alternative.end_reason": "released"
         if held
         else "ended on review",
