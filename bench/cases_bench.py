@@ -561,6 +561,8 @@ def run_load(
                         "127.0.0.1",
                         "--port",
                         str(args.port + n),
+                        "--workers",
+                        str(args.workers),
                     ],
                     env=full_env,
                     stdout=(work / f"server-{n}.log").open("w"),
@@ -680,6 +682,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--servers", type=int, default=1, help="server processes, on --port and the next ports"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes behind each port (`ura serve --workers`, gunicorn)",
+    )
     parser.add_argument("--database", default="ura_bench_cases")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="skip seeding if the database exists")
@@ -746,7 +754,8 @@ def main(argv: list[str]) -> int:
     print(f"load average at end: {load_end}")
     failures = sum(r.failures for r in rows if r.name != "Aggregated")
     if args.write:
-        processes = "1 server process" if args.servers == 1 else f"{args.servers} server processes"
+        count = args.servers * args.workers
+        processes = "1 server process" if count == 1 else f"{count} server processes"
         write_run(
             f"### {args.cases:,} cases, {args.users} users, {processes}",
             report(
@@ -783,12 +792,18 @@ def report(
     cases, open_cases, restricted, persons, assignments, deadlines, events, referrals = shape
     command = " ".join([".venv/bin/python bench/cases_bench.py", *argv])
     wait_low, wait_high = args.wait.split(",")
-    servers = (
-        "one `ura serve` process (waitress, 8 threads"
-        if args.servers == 1
-        else f"{args.servers} `ura serve` processes on consecutive ports, the users spread over "
-        f"them as a reverse proxy would (waitress, 8 threads each"
-    )
+    if args.workers > 1:
+        servers = (
+            f"`ura serve --workers {args.workers}`: {args.workers} processes behind one port "
+            f"(gunicorn, 8 threads each"
+        )
+    elif args.servers == 1:
+        servers = "one `ura serve` process (waitress, 8 threads"
+    else:
+        servers = (
+            f"{args.servers} `ura serve` processes on consecutive ports, the users spread over "
+            f"them as a reverse proxy would (waitress, 8 threads each"
+        )
     return "\n".join(
         [
             f"Command: `{command}` — run {started_at:%Y-%m-%d} (started {started_at:%H:%M} UTC).",

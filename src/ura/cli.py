@@ -70,6 +70,11 @@ def demo(
         opened = demo_cases_load(
             {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
         )
+        from ura.web.demo_readmission import demo_readmission_load
+
+        readmissions = demo_readmission_load(
+            {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
+        )
         from ura.web.demo_removals import demo_removals_load
 
         removal_cases = demo_removals_load(
@@ -88,6 +93,11 @@ def demo(
         console.print(
             f"Casework opened: {opened[0]} asylum cases at every stage (with a backlog) and"
             f" {opened[1]} trafficking cases, most referred to the demo shelter organisation."
+        )
+    if readmissions:
+        console.print(
+            f"Readmission: {readmissions} requests to several counterpart countries (EU-Türkiye"
+            " agreement and a bilateral example), from a fresh draft to a person returned back."
         )
     if removal_cases:
         console.print(
@@ -114,7 +124,19 @@ def demo(
         _serve(host="127.0.0.1", port=port, with_worker=True)
 
 
-def _serve(*, host: str, port: int, with_worker: bool) -> None:
+SERVER_THREADS = 8
+
+
+def _serve(*, host: str, port: int, with_worker: bool, workers: int = 1) -> None:
+    if workers < 1:
+        console.print("[red]--workers must be 1 or more.[/red]")
+        raise typer.Exit(2)
+    if workers > 1 and os.name != "posix":
+        console.print(
+            "[red]Several server processes need Linux or macOS; on this system run one "
+            "(--workers 1) per port behind the reverse proxy.[/red]"
+        )
+        raise typer.Exit(2)
     _django()
     from django.core.management import call_command
 
@@ -122,13 +144,21 @@ def _serve(*, host: str, port: int, with_worker: bool) -> None:
     worker = None
     if with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "ura.cli", "worker"])
-    console.print(f"Ura is running on [bold]http://{host}:{port}/[/bold]  (Ctrl+C stops it)")
+    processes = "" if workers == 1 else f", {workers} server processes"
+    console.print(
+        f"Ura is running on [bold]http://{host}:{port}/[/bold]{processes}  (Ctrl+C stops it)"
+    )
     try:
-        from waitress import serve as waitress_serve
+        if workers == 1:
+            from waitress import serve as waitress_serve
 
-        from ura.web.wsgi import application
+            from ura.web.wsgi import application
 
-        waitress_serve(application, host=host, port=port, threads=8, ident="Ura")
+            waitress_serve(application, host=host, port=port, threads=SERVER_THREADS, ident="Ura")
+        else:
+            from ura.web.multiprocess import serve_processes
+
+            serve_processes(host=host, port=port, workers=workers, threads=SERVER_THREADS)
     finally:
         if worker is not None:
             worker.terminate()
@@ -139,10 +169,17 @@ def _serve(*, host: str, port: int, with_worker: bool) -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes (Linux and macOS). One uses one core for Python; on "
+            "PostgreSQL give it about one per core.",
+        ),
+    ] = 1,
     with_worker: Annotated[bool, typer.Option(help="Also run a background worker.")] = False,
 ) -> None:
-    """Serve the web app (waitress, a production WSGI server)."""
-    _serve(host=host, port=port, with_worker=with_worker)
+    """Serve the web app (waitress; several processes through gunicorn with --workers)."""
+    _serve(host=host, port=port, with_worker=with_worker, workers=workers)
 
 
 @app.command()

@@ -330,7 +330,7 @@ def test_lookup_field_reads_nested_and_dotted_keys() -> None:
 
 def test_the_shipped_definitions_load_and_every_state_is_reachable() -> None:
     shipped = {p.code: p for p in builtin_procedures()}
-    assert {"asylum", "trafficking", "removal"} <= set(shipped)
+    assert {"asylum", "trafficking", "readmission", "removal"} <= set(shipped)
     for procedure in shipped.values():
         assert procedure.reachable_states() == {s.code for s in procedure.states}
         assert procedure.jurisdiction == "TR"

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ura.apps.cases",
     "ura.apps.asylum",
     "ura.apps.trafficking",
+    "ura.apps.readmission",
     "ura.apps.removals",
     "ura.apps.coi",
     "django.contrib.admin",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("ura.apps.cases.urls")),
     path("asylum/", include("ura.apps.asylum.urls")),
     path("trafficking/", include("ura.apps.trafficking.urls")),
+    path("readmission/", include("ura.apps.readmission.urls")),
     path("removals/", include("ura.apps.removals.urls")),
     path("coi/", include("ura.apps.coi.urls")),
     path("audit/", include("ura.apps.core.urls")),

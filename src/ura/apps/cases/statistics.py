@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case as When_
 from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KT, KeyTextTransform, KeyTransform
 from django.db.models.functions import TruncWeek
 
 from ura.apps.accounts.policy import Scope, scopes_for
@@ -165,3 +165,104 @@ def deadline_outcomes(cases: QuerySet[Case], *, codes: Sequence[str]) -> dict[st
     for row in rows:
         counts[row["status"]] = row["n"]
     return counts
+
+
+def _through_case(dimension: str) -> Any:
+    """:func:`_key` seen from a row that belongs to a case (an event, a deadline)."""
+    _key(dimension)  # the same dimensions, the same error for others
+    if dimension in _COLUMNS:
+        return F("case__" + dimension)
+    # KT() reads its first part as the JSON field itself: name the related field explicitly.
+    *keys, last = dimension[5:].split(".")
+    value: Any = F("case__data")
+    for key in keys:
+        value = KeyTransform(key, value)
+    return KeyTextTransform(last, value)
+
+
+def transitions_count_by(
+    cases: QuerySet[Case],
+    *,
+    dimension: str,
+    transitions: Sequence[str],
+    since: dt.date,
+    until: dt.date,
+) -> dict[tuple[Any, str], int]:
+    """How many times each of ``transitions`` was performed on ``cases`` between ``since``
+    and ``until`` (both included, by the day the step took place), per value of the cases'
+    ``dimension`` (as in :func:`count_by`): ``{(value, transition): n}``.
+
+    Raises:
+        ValueError: an unknown dimension.
+    """
+    rows = (
+        CaseEvent.objects.filter(
+            case__in=cases.order_by().values("pk"),
+            kind=CaseEventKind.TRANSITION,
+            transition__in=list(transitions),
+            occurred_on__gte=since,
+            occurred_on__lte=until,
+        )
+        .annotate(key=_through_case(dimension))
+        .values("key", "transition")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["key"], row["transition"]): row["n"] for row in rows}
+
+
+def deadline_statuses_by(
+    cases: QuerySet[Case],
+    *,
+    dimension: str,
+    codes: Sequence[str],
+    met_since: dt.date | None = None,
+    met_until: dt.date | None = None,
+) -> dict[tuple[Any, str], int]:
+    """How many deadlines of the rules ``codes`` over ``cases`` are in each status, per value
+    of the cases' ``dimension``: ``{(value, status): n}``. With ``met_since``/``met_until``,
+    met deadlines count only when met in that period (open and overdue ones always count).
+
+    Raises:
+        ValueError: an unknown dimension.
+    """
+    deadlines = CaseDeadline.objects.filter(
+        case__in=cases.order_by().values("pk"), code__in=list(codes)
+    )
+    met = Q(status__in=[DeadlineStatus.MET, DeadlineStatus.MET_LATE])
+    if met_since is not None:
+        deadlines = deadlines.exclude(met, met_on__lt=met_since)
+    if met_until is not None:
+        deadlines = deadlines.exclude(met, met_on__gt=met_until)
+    rows = (
+        deadlines.annotate(key=_through_case(dimension))
+        .values("key", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["key"], row["status"]): row["n"] for row in rows}
+
+
+def deadlines_overdue_by(
+    cases: QuerySet[Case], *, dimension: str, codes: Sequence[str], today: dt.date
+) -> dict[Any, int]:
+    """How many deadlines of the rules ``codes`` over ``cases`` are past their due date and
+    not met on ``today``, per value of the cases' ``dimension``. Decided by the due date,
+    not by the stored status, which is as of the case's last change.
+
+    Raises:
+        ValueError: an unknown dimension.
+    """
+    rows = (
+        CaseDeadline.objects.filter(
+            case__in=cases.order_by().values("pk"),
+            code__in=list(codes),
+            met_on__isnull=True,
+            due_on__lt=today,
+        )
+        .annotate(key=_through_case(dimension))
+        .values("key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["key"]: row["n"] for row in rows}

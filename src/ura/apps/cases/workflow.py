@@ -108,9 +108,24 @@ def procedure_for_new_case(code: str, on: dt.date) -> NewCaseProcedure:
     )
 
 
+#: (case, procedure version) -> the version as it applies to that case. A procedure app whose
+#: figures depend on the case itself (a readmission request takes its deadlines from the
+#: agreement it is made under) registers one from its ``AppConfig.ready``.
+ProcedureAdapter = Callable[["Case", Procedure], Procedure]
+_adapters: dict[str, ProcedureAdapter] = {}
+
+
+def register_procedure_adapter(procedure_code: str, adapter: ProcedureAdapter) -> None:
+    """Let ``adapter`` adjust the procedure of every case of ``procedure_code``."""
+    _adapters[procedure_code] = adapter
+
+
 def procedure_of(case: Case) -> Procedure:
-    """The procedure version the case follows (the one in force when it was opened)."""
-    return registry().get(case.procedure_code, case.procedure_version)
+    """The procedure version the case follows (the one in force when it was opened), as its
+    procedure app adapts it to the case."""
+    procedure = registry().get(case.procedure_code, case.procedure_version)
+    adapter = _adapters.get(case.procedure_code)
+    return adapter(case, procedure) if adapter is not None else procedure
 
 
 def consents_in_force(case: Case) -> frozenset[str]:
