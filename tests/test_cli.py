@@ -70,6 +70,7 @@ def test_demo_prints_the_logins() -> None:
     result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert DEMO_PASSWORD in result.output
+    assert "Removals: 7 forced-return cases" in result.output
     for username in User.objects.values_list("username", flat=True):
         assert username in result.output
 

@@ -79,6 +79,11 @@ def demo(
 
         status.update("Opening assisted voluntary return cases…")
         users += demo_returns_load({user.username: user for user, _, _ in users})
+        from ura.web.demo_removals import demo_removals_load
+
+        removal_cases = demo_removals_load(
+            {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
+        )
         from ura.web.demo_coi import demo_coi_load
 
         library = demo_coi_load(progress=lambda m: status.update(m))
@@ -97,6 +102,11 @@ def demo(
         console.print(
             f"Readmission: {readmissions} requests to several counterpart countries (EU-Türkiye"
             " agreement and a bilateral example), from a fresh draft to a person returned back."
+        )
+    if removal_cases:
+        console.print(
+            f"Removals: {removal_cases} forced-return cases (a detention review due soon, a"
+            " detention extended for non-cooperation, an appeal pending, a removal executed)."
         )
     if library:
         console.print(

@@ -308,3 +308,48 @@ def test_trafficking_permit_renewals() -> None:
     assert summary[("victim_permit_initial", 1)] == ("met", d("2026-02-05"))
     assert summary[("victim_permit_renewal", 1)] == ("open", d("2026-08-04"))
     assert summary[("victim_permit_maximum", 1)] == ("open", d("2029-01-06"))
+
+
+def removal() -> Procedure:
+    return builtin_registry().current("removal", d("2026-03-02"))
+
+
+def test_a_duration_field_sets_the_period_within_its_maximum() -> None:
+    """The voluntary departure period is the length the decision gave (15-30 days); a
+    missing or out-of-range length falls back to the maximum."""
+    history = events(("voluntary_departure_started", "2026-03-02"))
+    for days, due in ((15, "2026-03-17"), ("20", "2026-03-22"), (None, "2026-04-01")):
+        data = {"voluntary_departure": {"days": days}}
+        found = by_code(compute_deadlines(removal(), history, TR, d("2026-03-03"), data=data))
+        assert found["voluntary_departure"].due_on == d(due), days
+    data = {"voluntary_departure": {"days": 45}}
+    found = by_code(compute_deadlines(removal(), history, TR, d("2026-03-03"), data=data))
+    assert found["voluntary_departure"].due_on == d("2026-04-01")
+
+
+def test_a_duration_field_is_read_when_loading() -> None:
+    rule = removal().deadline("detention_maximum_extended")
+    assert rule.duration_field == "detention.maximum_months"
+    assert rule.duration_for({"detention": {"maximum_months": 9}}) == 9
+    assert rule.duration_for({"detention": {"maximum_months": True}}) == 12
+
+
+def test_removal_detention_maximum_and_its_extension() -> None:
+    """Six months from the start of detention, never rolled forward; an extension for
+    non-cooperation replaces it with six months plus the extension, counted from the start."""
+    history = events(
+        ("apprehension_recorded", "2026-01-10"),
+        ("detention_started", "2026-01-12"),
+        ("review_period_started", "2026-01-12"),
+    )
+    found = by_code(compute_deadlines(removal(), history, TR, d("2026-07-10")))
+    assert found["detention_maximum"].due_on == d("2026-07-12")  # a Sunday: no roll-forward
+    assert found["detention_maximum"].status == "due_soon"
+    assert "detention_maximum_extended" not in found
+    assert found["detention_review"].due_on == d("2026-02-12")
+    assert found["detention_review"].status == "overdue"
+    assert found["removal_decision"].due_on == d("2026-01-12")
+    extended = {"detention": {"extended": True, "maximum_months": 10}}
+    found = by_code(compute_deadlines(removal(), history, TR, d("2026-07-10"), data=extended))
+    assert "detention_maximum" not in found
+    assert found["detention_maximum_extended"].due_on == d("2026-11-12")

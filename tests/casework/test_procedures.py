@@ -328,9 +328,9 @@ def test_lookup_field_reads_nested_and_dotted_keys() -> None:
 # --- the shipped definitions -----------------------------------------------------------------
 
 
-def test_both_shipped_definitions_load_and_every_state_is_reachable() -> None:
+def test_the_shipped_definitions_load_and_every_state_is_reachable() -> None:
     shipped = {p.code: p for p in builtin_procedures()}
-    assert {"asylum", "trafficking", "readmission", "avrr"} <= set(shipped)
+    assert {"asylum", "trafficking", "readmission", "avrr", "removal"} <= set(shipped)
     for procedure in shipped.values():
         assert procedure.reachable_states() == {s.code for s in procedure.states}
         assert procedure.jurisdiction == "TR"
@@ -340,10 +340,12 @@ def test_both_shipped_definitions_load_and_every_state_is_reachable() -> None:
 
 
 #: Procedures whose app is named otherwise than the procedure code.
-PROCEDURE_APPS = {"avrr": "returns"}
+PROCEDURE_APPS = {"avrr": "returns", "removal": "removals"}
 
 
 def test_shipped_permissions_follow_the_app_codename_pattern() -> None:
+    """Every step needs a permission, of the one app that owns the procedure (named after it,
+    or after its users' noun: the ``removal`` procedure's app is ``removals``) or of cases."""
     for procedure in builtin_procedures():
         for transition in procedure.transitions:
             permission = transition.guards.permission

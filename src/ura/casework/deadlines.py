@@ -21,6 +21,8 @@ Counting (docs/procedures.md):
   ``stops_on`` events, so a second "start" never hides an overdue one; a rule that renews
   lists its start event in ``stops_on`` as well, and an event stops the running instances
   before it starts the new one.
+- A rule with ``duration_field`` takes the period's length from the case data (within
+  ``duration``, its maximum), also evaluated against the current data.
 - ``applies_when`` is evaluated against the case's *current* data: when an accelerated
   procedure is moved to the regular one, the accelerated deadlines disappear and the regular
   ones (counted from their own start events) appear.
@@ -28,6 +30,7 @@ Counting (docs/procedures.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
@@ -248,6 +251,8 @@ def compute_deadlines(
     for rule in procedure.deadlines:
         if not rule.applies(data):
             continue
+        if rule.duration_field is not None:
+            rule = dataclasses.replace(rule, duration=rule.duration_for(data))
         for number, run in enumerate(_replay(rule, past, calendar), start=1):
             found.append(_deadline(rule, number, run, calendar, today, due_soon_working_days))
     return found

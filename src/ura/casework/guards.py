@@ -32,8 +32,16 @@ __all__ = [
 ]
 
 GuardFailureCode = Literal[
-    "not_allowed_from_state", "unknown_transition", "permission", "required", "consent", "four_eyes"
+    "not_allowed_from_state",
+    "unknown_transition",
+    "permission",
+    "required",
+    "consent",
+    "four_eyes",
+    "rule",
 ]
+"""``rule``: a procedure app's own rule on the case's data (a detention past its legal
+maximum); its ``detail`` is the user-facing, translated reason."""
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,10 @@ class DeadlineRule:
         check: The figure comes from secondary sources and should be checked.
         applies_when: Condition on case data, or ``None`` (always applies).
         notes: Why the rule is as it is (shown to administrators).
+        duration_field: Case-data field (dotted) holding the period's length in ``unit``
+            when the law lets the authority choose it (a voluntary departure period of
+            15-30 days, LFIP Art. 56); ``duration`` is then the maximum and the default
+            while the field is missing or out of range.
     """
 
     code: str
@@ -215,6 +219,26 @@ class DeadlineRule:
     check: bool
     applies_when: Condition | None
     notes: str = ""
+    duration_field: str | None = None
+
+    def duration_for(self, data: Mapping[str, object]) -> int:
+        """The period's length for a case with this data.
+
+        Args:
+            data: The case data.
+
+        Returns:
+            The whole number in ``duration_field`` when it lies between 1 and ``duration``,
+            else ``duration``.
+        """
+        if self.duration_field is None:
+            return self.duration
+        value = lookup_field(data, self.duration_field)
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= self.duration:
+            return value
+        return self.duration
 
     def applies(self, data: Mapping[str, object]) -> bool:
         """Whether the rule applies to a case with this data.
@@ -625,6 +649,7 @@ _DEADLINE_KEYS: Final = (
             "check",
             "applies_when",
             "notes",
+            "duration_field",
         }
     ),
 )
@@ -841,6 +866,9 @@ class _Builder:
             check=self.flag(item.get("check", False), f"{where}.check"),
             applies_when=self.condition(item.get("applies_when"), f"{where}.applies_when"),
             notes=self.text(item["notes"], f"{where}.notes") if "notes" in item else "",
+            duration_field=self.text(item["duration_field"], f"{where}.duration_field")
+            if "duration_field" in item
+            else None,
         )
 
     def condition(self, raw: object, where: str) -> Condition | None:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ura.apps.trafficking",
     "ura.apps.readmission",
     "ura.apps.returns",
+    "ura.apps.removals",
     "ura.apps.coi",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("trafficking/", include("ura.apps.trafficking.urls")),
     path("readmission/", include("ura.apps.readmission.urls")),
     path("returns/", include("ura.apps.returns.urls")),
+    path("removals/", include("ura.apps.removals.urls")),
     path("coi/", include("ura.apps.coi.urls")),
     path("audit/", include("ura.apps.core.urls")),
     path("jobs/", include("ura.apps.core.job_urls")),

@@ -384,6 +384,8 @@ def _guard_messages(
             )
         elif failure.code == "not_allowed_from_state":
             found.append(_("This step is not possible from the case's current state."))
+        elif failure.code == "rule":
+            found.append(failure.detail)  # the procedure app's own, translated reason
         else:
             found.append(_("There is no such step in this case's procedure."))
     return found

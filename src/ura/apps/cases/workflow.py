@@ -53,6 +53,21 @@ class TransitionRefusedError(Exception):
         self.failures = failures
 
 
+#: (case, transition, data after the change, actor's permissions) -> failures with the code
+#: ``rule``: a procedure app's own rule on the case's data, beyond what the YAML guards say.
+TransitionRule = Callable[["Case", str, Mapping[str, Any], frozenset[str]], list[GuardFailure]]
+_transition_rules: dict[str, list[TransitionRule]] = {}
+
+
+def register_transition_rule(procedure_code: str, rule: TransitionRule) -> None:
+    """Check ``rule`` on every transition of ``procedure_code``, whichever page or API
+    endpoint asks for it (called from the procedure app's ``AppConfig.ready``). Registering
+    the same rule twice has no effect."""
+    rules = _transition_rules.setdefault(procedure_code, [])
+    if rule not in rules:
+        rules.append(rule)
+
+
 def registry() -> ProcedureRegistry:
     """The procedures Ura ships (read once per process)."""
     return builtin_registry()
@@ -165,6 +180,9 @@ def transition_check(
         performed_by=performed_by(case),
     )
     failures = check_transition(procedure, case.state, transition, context)
+    if not failures:
+        for rule in _transition_rules.get(case.procedure_code, ()):
+            failures.extend(rule(case, transition, data, permissions))
     if failures:
         raise TransitionRefusedError(list(failures))
     chosen = procedure.transition(transition)
