@@ -1,0 +1,1 @@
+"""Migration statistics: tables, their computation, disclosure control, outputs (pure)."""
