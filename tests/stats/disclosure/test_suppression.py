@@ -20,9 +20,9 @@ from ura.stats.disclosure import (
     intervals,
     protect,
     rule_from_definition,
-    suppress,
     threshold_cells,
 )
+from ura.stats.disclosure.secondary import SuppressionResult, _check_and_repair, _cost
 
 SEX = ("F", "M")
 AGE = ("Y_LT14", "Y14-17", "Y18-34", "Y35-64", "Y_GE65")
@@ -145,19 +145,22 @@ def test_value_cost_prefers_hiding_small_complements() -> None:
     _attack(protected, original, rule)
 
 
-def test_lp_repair_protects_where_no_hypercube_exists() -> None:
-    """Zeros all around leave no valid hypercube; the LP separation finds a complement."""
-    structure_frame = long_table(
+def test_lp_repair_finds_complements_on_its_own() -> None:
+    """The LP separation step alone (no hypercube) protects every primary cell."""
+    frame = long_table(
         [[1, 0, 0], [0, 0, 9], [0, 8, 7]], {"A": ("a", "b", "c"), "B": ("x", "y", "z")}
     )
-    structure = TableStructure.from_frame(structure_frame)
-    true = structure.dense(structure_frame)
+    structure = TableStructure.from_frame(frame)
+    true = structure.dense(frame)
     rule = ProtectionRule()
-    result = suppress(structure, true, threshold_cells(true, 5), rule)
-    assert result.checked_by_lp
-    assert result.repairs >= 1
-    for interval in intervals(structure, true, result.hidden, np.flatnonzero(result.primary)):
+    primary = threshold_cells(true, 5)
+    result = SuppressionResult(primary=primary, hidden=primary.copy())
+    cost = _cost(structure, true.ravel(), rule)
+    assert _check_and_repair(structure, true, result, rule, cost) >= 1
+    assert result.secondary.any()
+    for interval in intervals(structure, true, result.hidden, np.flatnonzero(primary)):
         assert interval.high >= 5 - 1e-6
+    assert not set(difference(structure, true, result.hidden)) & set(np.flatnonzero(primary))
 
 
 _leaf_counts = st.integers(min_value=0, max_value=30)

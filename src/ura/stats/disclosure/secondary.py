@@ -83,7 +83,7 @@ def suppress(
     *,
     lp_limit: int = 4000,
     cleanup_limit: int = 2000,
-    moves_per_axis: int = 4,
+    moves_per_axis: int = 8,
 ) -> SuppressionResult:
     """Choose complementary suppressions that protect every primary cell.
 
@@ -152,7 +152,20 @@ def _cost(structure: TableStructure, flat_values: FloatArray, rule: ProtectionRu
     return np.asarray(1.0 + tie_break, dtype=np.float64)
 
 
+# codes and signs, both (moves x slots): one row per move of the same length
+_Group = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
 class _Hypercubes:
+    """The cheapest valid hypercube of a cell, evaluated with NumPy over many at once.
+
+    The moves of a dimension are grouped by their length (a leaf trading with a leaf sibling
+    is ``(+1, -1)``, a leaf with its total ``(+1, +1)``: both length 2). For one group per
+    dimension, every combination of moves is evaluated in one vectorised pass: each slot
+    pattern (which position of each move a corner takes) is one fancy-indexing of the value
+    array, broadcast over all combinations.
+    """
+
     def __init__(
         self, structure: TableStructure, values: FloatArray, cost: FloatArray, per_axis: int
     ) -> None:
@@ -160,85 +173,100 @@ class _Hypercubes:
         self.values = values
         self.cost = cost.reshape(values.shape)
         self.per_axis = per_axis
-        self._moves: dict[
-            tuple[int, int], list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]
-        ] = {}
+        self._groups: dict[tuple[int, int], list[_Group]] = {}
 
-    def moves(
-        self, axis: int, position: int
-    ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    def groups(self, axis: int, position: int) -> list[_Group]:
         key = (axis, position)
-        if key not in self._moves:
-            self._moves[key] = self.structure.moves(axis, position)
-        return self._moves[key]
+        if key not in self._groups:
+            by_length: dict[int, tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]]
+            by_length = {}
+            for codes, signs in self.structure.moves(axis, position):
+                rows, row_signs = by_length.setdefault(len(codes), ([], []))
+                rows.append(codes)
+                row_signs.append(signs)
+            self._groups[key] = [
+                (np.array(rows, dtype=np.int64), np.array(row_signs, dtype=np.int64))
+                for rows, row_signs in by_length.values()
+            ]
+        return self._groups[key]
 
     def best(
         self, cell: int, hidden: BoolArray, lower: float, upper: float
     ) -> npt.NDArray[np.int64] | None:
         coordinates = np.unravel_index(cell, self.structure.shape)
-        options = []
+        per_axis: list[list[_Group]] = []
         for axis, position in enumerate(coordinates):
-            candidates = self.moves(axis, int(position))
-            if not candidates:
+            groups = self.groups(axis, int(position))
+            if not groups:
                 return None
-            options.append(self._prune(axis, coordinates, candidates, hidden, lower, upper))
+            per_axis.append(
+                [self._prune(axis, coordinates, group, hidden, lower, upper) for group in groups]
+            )
         best_key: tuple[float, float] | None = None
         best_corners: npt.NDArray[np.int64] | None = None
-        for combination in itertools.product(*options):
-            index = np.ix_(*(codes for codes, _ in combination))
-            block = self.values[index]
-            sign = _outer([signs for _, signs in combination])
-            positive = block[sign > 0]
-            negative = block[sign < 0]
-            if positive.min() < lower - _EPS:
-                continue
-            if negative.size and negative.min() < upper - _EPS:
-                continue
-            newly = ~hidden[index]
-            key = (float(self.cost[index][newly].sum()), float(block[newly].sum()))
-            if best_key is None or key < best_key:
-                best_key = key
-                best_corners = np.ravel_multi_index(
-                    np.meshgrid(*(codes for codes, _ in combination), indexing="ij"),
-                    self.structure.shape,
-                ).ravel()
+        for combination in itertools.product(*per_axis):
+            found = self._evaluate(combination, hidden, lower, upper)
+            if found is not None and (best_key is None or found[0] < best_key):
+                best_key, best_corners = found
         return best_corners
+
+    def _evaluate(
+        self, combination: tuple[_Group, ...], hidden: BoolArray, lower: float, upper: float
+    ) -> tuple[tuple[float, float], npt.NDArray[np.int64]] | None:
+        counts = tuple(codes.shape[0] for codes, _ in combination)
+        low = np.full(counts, np.inf)
+        high = np.full(counts, np.inf)
+        cost = np.zeros(counts)
+        hidden_value = np.zeros(counts)
+        for slots in itertools.product(*(range(codes.shape[1]) for codes, _ in combination)):
+            pairs = list(zip(combination, slots, strict=True))
+            index = np.ix_(*(codes[:, slot] for (codes, _), slot in pairs))
+            sign = np.ones((), dtype=np.int64)
+            for (_, signs), slot in pairs:
+                sign = np.multiply.outer(sign, signs[:, slot])
+            block = self.values[index]
+            newly = ~hidden[index]
+            cost = cost + np.where(newly, self.cost[index], 0.0)
+            hidden_value = hidden_value + np.where(newly, block, 0.0)
+            low = np.where(sign > 0, np.minimum(low, block), low)
+            high = np.where(sign < 0, np.minimum(high, block), high)
+        valid = (low >= lower - _EPS) & (high >= upper - _EPS)
+        if not valid.any():
+            return None
+        score = np.where(valid, cost + hidden_value * 1e-9, np.inf)
+        choice = np.unravel_index(int(np.argmin(score)), counts)
+        key = (float(cost[choice]), float(hidden_value[choice]))
+        chosen = [codes[int(i)] for (codes, _), i in zip(combination, choice, strict=True)]
+        corners = np.ravel_multi_index(
+            np.meshgrid(*chosen, indexing="ij"), self.structure.shape
+        ).ravel()
+        return key, np.asarray(corners, dtype=np.int64)
 
     def _prune(
         self,
         axis: int,
         coordinates: tuple[np.intp, ...],
-        candidates: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+        group: _Group,
         hidden: BoolArray,
         lower: float,
         upper: float,
-    ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
-        if len(candidates) <= self.per_axis:
-            return candidates
+    ) -> _Group:
+        codes, signs = group
+        if codes.shape[0] <= self.per_axis:
+            return group
         line = list(coordinates)
         line[axis] = slice(None)  # type: ignore[call-overload]
-        line_values = self.values[tuple(line)]
-        line_hidden = hidden[tuple(line)]
-        line_cost = self.cost[tuple(line)]
-        scored = []
-        for codes, signs in candidates:
-            vals = line_values[codes]
-            feasible = vals[signs > 0].min() >= lower - _EPS and (
-                not (signs < 0).any() or vals[signs < 0].min() >= upper - _EPS
-            )
-            newly = ~line_hidden[codes]
-            scored.append(
-                (0 if feasible else 1, float(line_cost[codes][newly].sum()), float(vals.sum()))
-            )
-        ranked = sorted(range(len(candidates)), key=lambda i: scored[i])
-        return [candidates[i] for i in ranked[: self.per_axis]]
-
-
-def _outer(signs: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
-    result = np.ones((), dtype=np.int64)
-    for vector in signs:
-        result = np.multiply.outer(result, vector)
-    return result
+        line_values = self.values[tuple(line)][codes]
+        line_newly = ~hidden[tuple(line)][codes]
+        line_cost = self.cost[tuple(line)][codes]
+        positive = np.where(signs > 0, line_values, np.inf).min(axis=1)
+        negative = np.where(signs < 0, line_values, np.inf).min(axis=1)
+        infeasible = ((positive < lower - _EPS) | (negative < upper - _EPS)).astype(np.float64)
+        newly_cost = (line_cost * line_newly).sum(axis=1)
+        # Feasible first, then cheapest, then the one whose cells are largest (most room).
+        order = np.lexsort((-line_values.sum(axis=1), newly_cost, infeasible))
+        keep = order[: self.per_axis]
+        return codes[keep], signs[keep]
 
 
 def _failures(
@@ -297,27 +325,70 @@ def _separate(
     direction: str,
     amount: float,
 ) -> None:
-    """Hide the published cells of the cheapest change that moves ``cell`` by ``amount``."""
-    matrix = structure.equations()
-    n = structure.size
-    flat = values.ravel()
-    flat_hidden = hidden.ravel()
-    weight = np.where(flat_hidden, 0.0, cost)
+    """Hide the published cells of the cheapest change that moves ``cell`` by ``amount``.
+
+    The change is first sought in a sub-table around the cell (its codes, their ancestors and
+    the largest few codes of each dimension; every other cell held fixed, so a change found
+    there is a change of the whole table), widened until one is found.
+    """
+    coordinates = np.unravel_index(cell, structure.shape)
+    margins = [
+        values.sum(axis=tuple(a for a in range(values.ndim) if a != axis))
+        for axis in range(values.ndim)
+    ]
+    width = 6
+    while True:
+        chosen = []
+        for axis, dimension in enumerate(structure.dimensions):
+            keep = {int(coordinates[axis])}
+            node = dimension.parent[int(coordinates[axis])]
+            while node >= 0:
+                keep.add(node)
+                node = dimension.parent[node]
+            keep.update(int(i) for i in np.argsort(-margins[axis], kind="stable")[:width])
+            chosen.append(np.array(sorted(keep), dtype=np.int64))
+        complete = all(
+            len(codes) == len(d.codes)
+            for codes, d in zip(chosen, structure.dimensions, strict=True)
+        )
+        columns = np.ravel_multi_index(np.meshgrid(*chosen, indexing="ij"), structure.shape).ravel()
+        change = _cheapest_change(structure, values, hidden, cost, columns, cell, direction, amount)
+        if change is not None:
+            hidden.ravel()[columns[np.abs(change) > _EPS]] = True
+            return
+        if complete:
+            raise RuntimeError(
+                f"cell {structure.label(cell)} cannot be protected ({direction} by {amount})"
+            )
+        width *= 2
+
+
+def _cheapest_change(
+    structure: TableStructure,
+    values: FloatArray,
+    hidden: BoolArray,
+    cost: FloatArray,
+    columns: npt.NDArray[np.int64],
+    cell: int,
+    direction: str,
+    amount: float,
+) -> FloatArray | None:
+    matrix = structure.equations()[:, columns]
+    matrix = matrix[np.flatnonzero(matrix.getnnz(axis=1) > 0)]
+    n = len(columns)
+    flat = values.ravel()[columns]
+    weight = np.where(hidden.ravel()[columns], 0.0, cost[columns])
     # y = plus - minus; plus >= 0, 0 <= minus <= value (the cell stays non-negative).
     objective = np.concatenate([weight, weight])
-    a_eq = sparse.hstack([matrix, -matrix]).tocsr()
-    target = sparse.csr_matrix(([1.0, -1.0], ([0, 0], [cell, n + cell])), shape=(1, 2 * n))
-    a_eq = sparse.vstack([a_eq, target]).tocsr()
+    local = int(np.flatnonzero(columns == cell)[0])
+    target = sparse.csr_matrix(([1.0, -1.0], ([0, 0], [local, n + local])), shape=(1, 2 * n))
+    a_eq = sparse.vstack([sparse.hstack([matrix, -matrix]), target]).tocsr()
     b_eq = np.concatenate([np.zeros(matrix.shape[0]), [amount if direction == "up" else -amount]])
     bounds = np.column_stack([np.zeros(2 * n), np.concatenate([np.full(n, np.inf), flat])])
     solution = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if solution.status != 0:
-        raise RuntimeError(
-            f"cell {structure.label(cell)} cannot be protected ({direction} by {amount}): "
-            f"{solution.message}"
-        )
-    change = solution.x[:n] - solution.x[n:]
-    flat_hidden[np.abs(change) > _EPS] = True
+        return None
+    return np.asarray(solution.x[:n] - solution.x[n:], dtype=np.float64)
 
 
 def _clean_up(

@@ -234,8 +234,9 @@ class TableStructure:
         Each is ``(positions, signs)`` with ``positions[0] == position`` and sign +1 there:
         changing every listed code's cell by ``sign * t`` keeps every parent = sum of its
         children along this dimension. A leaf trades with a sibling (and that sibling's chain
-        down to a leaf); a parent changes together with a chain down to a leaf; a root with no
-        children has only itself (nothing constrains it).
+        down to a leaf), or changes together with all its ancestors; a parent changes together
+        with a chain down to a leaf; a root with no children has only itself (nothing
+        constrains it).
         """
         dimension = self.dimensions[axis]
         own_chains = dimension.leaves_under(position)
@@ -245,6 +246,16 @@ class TableStructure:
             for chain in own_chains:
                 found.append((np.array(chain, dtype=np.int64), np.ones(len(chain), dtype=np.int64)))
             return found
+        # Up the tree: the code, its chain down and every ancestor change together (the root
+        # is bound by nothing), which hides margins but always exists.
+        ancestors = []
+        node = parent
+        while node >= 0:
+            ancestors.append(node)
+            node = dimension.parent[node]
+        for chain in own_chains:
+            codes = np.array([*chain, *ancestors], dtype=np.int64)
+            found.append((codes, np.ones(len(codes), dtype=np.int64)))
         for sibling in dimension.children(parent):
             if sibling == position:
                 continue
