@@ -125,7 +125,7 @@ def suppress(
         result.checked_by_lp = True
         if int(result.primary.sum()) * int(result.secondary.sum()) <= cleanup_limit:
             result.republished = _clean_up(structure, values, result, rule)
-    elif unprotected:
+    else:
         for cell in unprotected:
             result.repairs += _repair(structure, values, result, rule, cost, cell)
         result.notes.append(
