@@ -81,7 +81,7 @@ def suppress(
     primary: BoolArray,
     rule: ProtectionRule,
     *,
-    lp_limit: int = 1000,
+    lp_limit: int = 4000,
     cleanup_limit: int = 2000,
     moves_per_axis: int = 8,
 ) -> SuppressionResult:
@@ -287,7 +287,12 @@ class _Hypercubes:
         # Feasible first, then cheapest, then the one with the largest cells: most room, so
         # one cube protects the cell where a smaller one would need a second.
         order = np.lexsort((-line_values.sum(axis=1), newly_cost, infeasible.astype(np.float64)))
-        keep = order[: self.per_axis]
+        if only_hidden:
+            # A proof may use any move whose cells in this line are all hidden: keep them all
+            # (there are few), not just the best few.
+            keep = order[: max(self.per_axis, int((~infeasible).sum()))][:64]
+        else:
+            keep = order[: self.per_axis]
         return codes[keep], signs[keep]
 
 
