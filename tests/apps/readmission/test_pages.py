@@ -133,3 +133,18 @@ def test_the_panel_lists_the_agreements_deadlines(world: World) -> None:
     assert "2026-06-01" in text
     assert "Overdue" in text
     assert "EU-Türkiye readmission agreement, Art. 11(2)" in text
+
+
+def test_the_draft_form_choices_follow_the_request_language() -> None:
+    """The form's choices are built once, at import; their labels still show in the language
+    of each request (they were frozen in English)."""
+    from django.utils import translation
+
+    from ura.apps.readmission.forms import DraftForm
+
+    def labels(language: str) -> list[str]:
+        with translation.override(language):
+            return [str(label) for _, label in DraftForm.base_fields["grounds"].choices]
+
+    assert labels("en") != labels("tr")
+    assert labels("en") != labels("sq")

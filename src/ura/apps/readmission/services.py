@@ -740,9 +740,10 @@ def deemed_consent_apply_due(*, actor: User, today: dt.date | None = None) -> li
     return done
 
 
-def choices(mapping: Mapping[str, Promise]) -> list[tuple[str, str]]:
-    """A vocabulary as form choices."""
-    return [(k, str(v)) for k, v in mapping.items()]
+def choices(mapping: Mapping[str, Promise]) -> list[tuple[str, str | Promise]]:
+    """A vocabulary as form choices, with its labels still lazy: forms build their choices once,
+    at import, and each request shows them in its own language."""
+    return [(k, v) for k, v in mapping.items()]
 
 
 def steps_with_fields() -> Iterable[str]:
