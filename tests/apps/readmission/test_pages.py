@@ -138,13 +138,19 @@ def test_the_panel_lists_the_agreements_deadlines(world: World) -> None:
 def test_the_draft_form_choices_follow_the_request_language() -> None:
     """The form's choices are built once, at import; their labels still show in the language
     of each request (they were frozen in English)."""
+    from typing import cast
+
+    from django import forms
     from django.utils import translation
 
     from ura.apps.readmission.forms import DraftForm
 
     def labels(language: str) -> list[str]:
         with translation.override(language):
-            return [str(label) for _, label in DraftForm.base_fields["grounds"].choices]
+            field = DraftForm.base_fields["grounds"]
+            assert isinstance(field, forms.ChoiceField)
+            choices = cast("list[tuple[str, object]]", field.choices)
+            return [str(label) for _, label in choices]
 
     assert labels("en") != labels("tr")
     assert labels("en") != labels("sq")
