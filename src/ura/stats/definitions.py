@@ -1,0 +1,397 @@
+"""Statistical table definitions: versioned YAML files, read and checked here.
+
+A definition says which events a table counts, how (events, persons, a stock at the end of
+each period, or a ratio), by which dimensions, with which code lists, at which reference date
+ages are computed, how sensitive the table is and which protection rule disclosure control
+applies. The format is described in docs/statistics-definitions.md; the standard set of a
+migration profile lives in ``src/ura/stats/definitions/``. Never edit a published version:
+copy the file, raise ``version``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
+
+import yaml
+
+from ura.stats.schema import EventType
+
+DEFINITIONS_DIR: Final = Path(__file__).with_name("definitions")
+
+#: Eurostat age bands (migr_* datasets); ``UNK`` when the date of birth is unknown.
+AGE_BANDS: Final = (
+    ("Y_LT14", 0, 13),
+    ("Y14-17", 14, 17),
+    ("Y18-34", 18, 34),
+    ("Y35-64", 35, 64),
+    ("Y_GE65", 65, None),
+)
+TOTAL: Final = "_T"
+UNKNOWN: Final = "UNK"
+
+_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+_DIM_ID = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
+_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,31}$")
+_VALUE = re.compile(r"^[a-z0-9_]{1,40}$")
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class Measure(StrEnum):
+    """What a cell counts."""
+
+    EVENTS = "events"  # every event in the period (repeat counts)
+    PERSONS = "persons"  # each person once per period, described by their first event in it
+    STOCK = "stock"  # persons holding a status on the last day of the period
+    RATIO = "ratio"  # 100 x events meeting ``numerator`` / all events, per cell
+
+
+class Source(StrEnum):
+    """Where a dimension's code comes from."""
+
+    SEX = "sex"  # persons.sex
+    AGE = "age"  # persons.birth_date at the definition's age reference date
+    CITIZENSHIP = "citizenship"  # persons.citizenship, as Eurostat's alpha-2 codes
+    PROVINCE = "province"  # events.province
+    CATEGORY = "category"  # events.category
+    FIRST = "first"  # events.first ("true" / "false")
+    DESTINATION = "destination"  # events.destination, as Eurostat's alpha-2 codes
+    EVENT_TYPE = "event_type"  # events.event_type
+
+
+class AgeReference(StrEnum):
+    """The date a person's age is computed at."""
+
+    EVENT = "event"  # the event's date (flows: applications, decisions, entries...)
+    PERIOD_END = "period_end"  # the last day of the period (stocks)
+
+
+class Frequency(StrEnum):
+    ANNUAL = "A"
+    QUARTERLY = "Q"
+    MONTHLY = "M"
+
+
+class Sensitivity(StrEnum):
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+    STRICT = "strict"  # trafficking tables
+
+
+class DefinitionError(ValueError):
+    """A definition file is malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One dimension of a table.
+
+    ``codes`` maps source values to output codes (unmapped values become ``other``);
+    ``groups`` adds aggregate codes (e.g. ``Y_LT18`` = ``Y_LT14`` + ``Y14-17``) beside the
+    partition; ``total`` says whether the dimension gets its ``_T`` margin (false for a
+    dimension whose values must not be added, such as readmission stages).
+    """
+
+    id: str
+    source: Source
+    codes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    other: str = UNKNOWN
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    total: bool = True
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which events a table counts."""
+
+    event_types: tuple[EventType, ...]
+    first: bool | None = None
+    unaccompanied: bool | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    """One statistical table (the shared contract's definition fields plus how to compute)."""
+
+    id: str
+    version: int
+    title: str
+    description: str
+    eurostat: str | None  # the Eurostat dataset the table is aligned with, if any
+    measure: Measure
+    unit: str  # PER (persons), NR (number of events), PC (percentage)
+    frequency: Frequency  # the default frequency of TIME_PERIOD
+    age_reference: AgeReference | None  # required when a dimension is AGE
+    select: Selection
+    dimensions: tuple[Dimension, ...]
+    sensitivity: Sensitivity
+    protection: Mapping[str, Any]  # {"rule": ..., parameters}: read by ura.stats.disclosure
+    valid_until: bool = False  # stock: the status lasts until events.valid_until
+    ended_by: tuple[EventType, ...] = ()  # stock: the status ends at a later such event
+    numerator: Selection | None = None  # ratio: the events counted above the line
+    path: Path | None = None
+
+    @property
+    def dimension_ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.dimensions)
+
+
+PROTECTION_RULES: Final = frozenset(
+    {"suppression", "rounding", "differential_privacy", "strict", "denominator_threshold"}
+)
+_TOP_KEYS: Final = frozenset(
+    {
+        "id", "version", "title", "description", "eurostat", "measure", "unit", "frequency",
+        "age_reference", "select", "dimensions", "sensitivity", "protection", "stock", "ratio",
+    }
+)  # fmt: skip
+_DIMENSION_KEYS: Final = frozenset({"id", "source", "codes", "other", "groups", "total"})
+_SELECT_KEYS: Final = frozenset({"event_types", "first", "unaccompanied", "categories"})
+
+
+class _Reader:
+    """Reads one file's mapping, raising DefinitionError that names the file and field."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> DefinitionError:
+        return DefinitionError(f"{self.path}: {where}: {message}")
+
+    def mapping(self, value: object, where: str, allowed: frozenset[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "must be a mapping")
+        unknown = sorted(str(k) for k in value if k not in allowed)
+        if unknown:
+            raise self.fail(where, f"unknown key(s) {', '.join(unknown)}")
+        return value
+
+    def string(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        pattern: re.Pattern[str] | None = None,
+    ) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{where}.{key}" if where else key, "must be a non-empty string")
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(f"{where}.{key}" if where else key, f"{value!r} is not a valid code")
+        return value
+
+    def choice(self, enum: type[_E], value: object, where: str) -> _E:
+        try:
+            return enum(str(value))
+        except ValueError:
+            options = ", ".join(e.value for e in enum)
+            raise self.fail(where, f"{value!r} is not one of {options}") from None
+
+    def boolean(self, value: object, where: str) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        raise self.fail(where, "must be true or false")
+
+    def selection(self, value: object, where: str) -> Selection:
+        data = self.mapping(value, where, _SELECT_KEYS)
+        types = data.get("event_types")
+        if not isinstance(types, list) or not types:
+            raise self.fail(f"{where}.event_types", "must be a non-empty list")
+        categories = data.get("categories", [])
+        if not isinstance(categories, list):
+            raise self.fail(f"{where}.categories", "must be a list")
+        for c in categories:
+            if not isinstance(c, str) or not _VALUE.match(c):
+                raise self.fail(f"{where}.categories", f"{c!r} is not a valid value")
+        return Selection(
+            event_types=tuple(self.choice(EventType, t, f"{where}.event_types") for t in types),
+            first=self.boolean(data.get("first"), f"{where}.first"),
+            unaccompanied=self.boolean(data.get("unaccompanied"), f"{where}.unaccompanied"),
+            categories=tuple(categories),
+        )
+
+    def dimension(self, value: object, where: str) -> Dimension:
+        data = self.mapping(value, where, _DIMENSION_KEYS)
+        dim_id = self.string(data, "id", where, _DIM_ID)
+        if dim_id in {"TIME_PERIOD", "FREQ", "OBS_VALUE", "OBS_STATUS", "CONF_STATUS"}:
+            raise self.fail(f"{where}.id", f"{dim_id} is added by the engine")
+        source = self.choice(Source, data.get("source"), f"{where}.source")
+        codes: dict[str, str] = {}
+        raw_codes = data.get("codes", {})
+        if not isinstance(raw_codes, dict):
+            raise self.fail(f"{where}.codes", "must be a mapping of source value to code")
+        for key, code in raw_codes.items():
+            value_key = str(key).lower() if isinstance(key, bool) else str(key)
+            if not _VALUE.match(value_key):
+                raise self.fail(f"{where}.codes", f"{key!r} is not a valid source value")
+            if not isinstance(code, str) or not _CODE.match(code) or code == TOTAL:
+                raise self.fail(f"{where}.codes.{key}", f"{code!r} is not a valid code")
+            codes[value_key] = code
+        if source in (Source.SEX, Source.AGE, Source.CITIZENSHIP, Source.DESTINATION) and codes:
+            raise self.fail(f"{where}.codes", f"the {source.value} code list is fixed")
+        other = data.get("other", UNKNOWN)
+        if not isinstance(other, str) or not _CODE.match(other):
+            raise self.fail(f"{where}.other", f"{other!r} is not a valid code")
+        groups: dict[str, tuple[str, ...]] = {}
+        raw_groups = data.get("groups", {})
+        if not isinstance(raw_groups, dict):
+            raise self.fail(f"{where}.groups", "must be a mapping of code to member codes")
+        known = set(codes.values()) | {other}
+        if source is Source.AGE:
+            known |= {band for band, _, _ in AGE_BANDS}
+        for code, members in raw_groups.items():
+            if not isinstance(code, str) or not _CODE.match(code) or code in known:
+                raise self.fail(f"{where}.groups", f"{code!r} is not a new valid code")
+            if not isinstance(members, list) or len(members) < 2:
+                raise self.fail(f"{where}.groups.{code}", "must list two or more codes")
+            strays = [m for m in members if m not in known]
+            if strays and source in (Source.AGE, Source.CATEGORY, Source.EVENT_TYPE, Source.FIRST):
+                raise self.fail(f"{where}.groups.{code}", f"unknown member code(s) {strays}")
+            groups[code] = tuple(str(m) for m in members)
+        total = data.get("total", True)
+        if not isinstance(total, bool):
+            raise self.fail(f"{where}.total", "must be true or false")
+        return Dimension(
+            id=dim_id,
+            source=source,
+            codes=MappingProxyType(codes),
+            other=other,
+            groups=MappingProxyType(groups),
+            total=total,
+        )
+
+    def definition(self, raw: object) -> TableDefinition:
+        data = self.mapping(raw, "top level", _TOP_KEYS)
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise self.fail("version", "must be a positive integer")
+        measure = self.choice(Measure, data.get("measure"), "measure")
+        dims_raw = data.get("dimensions")
+        if not isinstance(dims_raw, list) or not dims_raw:
+            raise self.fail("dimensions", "must be a non-empty list")
+        dimensions = tuple(self.dimension(d, f"dimensions[{i}]") for i, d in enumerate(dims_raw))
+        ids = [d.id for d in dimensions]
+        if len(set(ids)) != len(ids):
+            raise self.fail("dimensions", "repeat a dimension id")
+        has_age = any(d.source is Source.AGE for d in dimensions)
+        age_reference = None
+        if has_age or "age_reference" in data:
+            age_reference = self.choice(AgeReference, data.get("age_reference"), "age_reference")
+        if measure is Measure.STOCK and age_reference is AgeReference.EVENT:
+            raise self.fail("age_reference", "a stock's ages are at period_end")
+        if measure is not Measure.STOCK and age_reference is AgeReference.PERIOD_END:
+            raise self.fail("age_reference", f"a table of {measure.value} uses ages at event")
+        valid_until, ended_by = self.stock(data.get("stock"), measure)
+        if measure is Measure.RATIO and any(d.groups for d in dimensions):
+            raise self.fail("dimensions", "a ratio cannot be summed into group codes")
+        numerator = None
+        if measure is Measure.RATIO:
+            ratio = self.mapping(data.get("ratio"), "ratio", frozenset({"numerator"}))
+            numerator = self.selection(ratio.get("numerator"), "ratio.numerator")
+        elif "ratio" in data:
+            raise self.fail("ratio", "only a ratio table has a numerator")
+        protection = data.get("protection")
+        if not isinstance(protection, dict):
+            raise self.fail("protection", "must be a mapping with a rule and its parameters")
+        rule = self.string(protection, "rule", "protection")
+        if rule not in PROTECTION_RULES:
+            raise self.fail("protection.rule", f"{rule!r} is not one of {sorted(PROTECTION_RULES)}")
+        eurostat = data.get("eurostat")
+        if eurostat is not None and not isinstance(eurostat, str):
+            raise self.fail("eurostat", "must be a dataset code")
+        description = data.get("description", "")
+        if not isinstance(description, str):
+            raise self.fail("description", "must be text")
+        return TableDefinition(
+            id=self.string(data, "id", "", _ID),
+            version=version,
+            title=self.string(data, "title", ""),
+            description=description.strip(),
+            eurostat=eurostat,
+            measure=measure,
+            unit=self.string(data, "unit", "", _DIM_ID),
+            frequency=self.choice(Frequency, data.get("frequency", "A"), "frequency"),
+            age_reference=age_reference,
+            select=self.selection(data.get("select"), "select"),
+            dimensions=dimensions,
+            sensitivity=self.choice(Sensitivity, data.get("sensitivity"), "sensitivity"),
+            protection=MappingProxyType(dict(protection)),
+            valid_until=valid_until,
+            ended_by=ended_by,
+            numerator=numerator,
+            path=Path(self.path) if isinstance(self.path, Path) else None,
+        )
+
+    def stock(self, value: object, measure: Measure) -> tuple[bool, tuple[EventType, ...]]:
+        if measure is not Measure.STOCK:
+            if value is not None:
+                raise self.fail("stock", "only a stock table says how its status ends")
+            return False, ()
+        data = self.mapping(value, "stock", frozenset({"valid_until", "ended_by"}))
+        valid_until = bool(self.boolean(data.get("valid_until", False), "stock.valid_until"))
+        ended_raw = data.get("ended_by", [])
+        if not isinstance(ended_raw, list):
+            raise self.fail("stock.ended_by", "must be a list of event types")
+        ended_by = tuple(self.choice(EventType, t, "stock.ended_by") for t in ended_raw)
+        if not valid_until and not ended_by:
+            raise self.fail("stock", "say how the status ends: valid_until and/or ended_by")
+        return valid_until, ended_by
+
+
+def parse_definition(text: str, path: Path | str = "<string>") -> TableDefinition:
+    """One definition from YAML text.
+
+    Args:
+        text: The YAML document.
+        path: Where it came from, named in error messages.
+
+    Returns:
+        The checked definition.
+
+    Raises:
+        DefinitionError: the YAML is invalid or a field is missing or wrong.
+    """
+    reader = _Reader(path)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise reader.fail("YAML", str(exc).replace("\n", " ")) from exc
+    return reader.definition(raw)
+
+
+def load_definition(path: Path) -> TableDefinition:
+    """The definition in ``path``; the file name (without .yaml) must equal its ``id``.
+
+    Raises:
+        DefinitionError: as :func:`parse_definition`, or the name and id differ.
+    """
+    definition = parse_definition(path.read_text(encoding="utf-8"), path)
+    if path.stem != definition.id:
+        raise DefinitionError(f"{path}: id: {definition.id!r} differs from the file name")
+    return definition
+
+
+def load_definitions(
+    directory: Path = DEFINITIONS_DIR, ids: Iterable[str] | None = None
+) -> dict[str, TableDefinition]:
+    """Every definition in ``directory`` (the standard set by default), by id, sorted.
+
+    Args:
+        directory: A folder of ``<id>.yaml`` files.
+        ids: Only these tables (all when None).
+
+    Raises:
+        DefinitionError: a file is invalid, or an id asked for does not exist.
+    """
+    found = {p.stem: p for p in sorted(directory.glob("*.yaml"))}
+    wanted = list(found) if ids is None else list(ids)
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise DefinitionError(f"{directory}: no definition for {', '.join(missing)}")
+    return {i: load_definition(found[i]) for i in sorted(wanted)}

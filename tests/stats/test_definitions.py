@@ -1,0 +1,153 @@
+"""Table definitions: the standard set loads, and a broken file is refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ura.stats.definitions import (
+    DEFINITIONS_DIR,
+    AgeReference,
+    DefinitionError,
+    Measure,
+    Sensitivity,
+    load_definition,
+    load_definitions,
+    parse_definition,
+)
+
+VALID = """
+id: sample_table
+version: 1
+title: A sample
+measure: persons
+unit: PER
+age_reference: event
+select: {event_types: [apprehension]}
+dimensions:
+  - {id: SEX, source: sex}
+  - {id: AGE, source: age}
+sensitivity: public
+protection: {rule: suppression, threshold: 5}
+"""
+
+STANDARD_SET = {
+    "migr_resfirst", "migr_resvalid", "ura_entries", "ura_exits", "migr_eirfs",
+    "migr_asyappctza", "migr_asyunaa", "migr_asydcfsta", "ura_asy_recognition_rate",
+    "migr_asypenctzm", "migr_asytpsm", "migr_eipre", "ura_apprehensions", "migr_eiord",
+    "migr_eirtn", "ura_readmissions", "crim_thb_vexp", "ura_work_permits",
+}  # fmt: skip
+
+
+def test_the_standard_set_loads_with_the_contract_fields() -> None:
+    definitions = load_definitions()
+    assert set(definitions) == STANDARD_SET
+    for definition in definitions.values():
+        assert definition.version >= 1
+        assert definition.title
+        assert definition.dimensions
+        assert definition.unit in {"PER", "NR", "PC"}
+        assert definition.protection["rule"]
+        assert definition.path is not None
+        assert definition.path.stem == definition.id
+
+
+def test_trafficking_tables_are_strict_and_stocks_age_at_period_end() -> None:
+    definitions = load_definitions()
+    assert definitions["crim_thb_vexp"].sensitivity is Sensitivity.STRICT
+    assert definitions["crim_thb_vexp"].protection["rule"] == "strict"
+    for definition in definitions.values():
+        if definition.measure is Measure.STOCK:
+            assert definition.age_reference is AgeReference.PERIOD_END
+        elif definition.age_reference is not None:
+            assert definition.age_reference is AgeReference.EVENT
+
+
+def test_apprehensions_are_defined_both_as_persons_and_as_events() -> None:
+    definitions = load_definitions()
+    assert definitions["migr_eipre"].measure is Measure.PERSONS
+    assert definitions["ura_apprehensions"].measure is Measure.EVENTS
+    assert definitions["migr_eipre"].select == definitions["ura_apprehensions"].select
+
+
+def test_a_valid_text_parses() -> None:
+    definition = parse_definition(VALID, "sample.yaml")
+    assert definition.id == "sample_table"
+    assert definition.dimension_ids == ("SEX", "AGE")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("version: 1", "version: one", "version: must be a positive integer"),
+        ("measure: persons", "measure: people", "measure: 'people' is not one of"),
+        ("[apprehension]", "[arrest]", "select.event_types: 'arrest' is not one of"),
+        ("{id: SEX, source: sex}", "{id: sex, source: sex}", "'sex' is not a valid code"),
+        ("source: sex}", "source: gender}", "dimensions[0].source: 'gender'"),
+        ("age_reference: event", "age_reference: period_end", "uses ages at event"),
+        ("age_reference: event\n", "", "age_reference: None is not one of"),
+        ("sensitivity: public", "sensitivity: secret", "sensitivity: 'secret'"),
+        ("{rule: suppression, threshold: 5}", "{threshold: 5}", "protection.rule: must be"),
+        ("rule: suppression", "rule: magic", "protection.rule: 'magic' is not one of"),
+        ("title: A sample", "title: A sample\ncolour: blue", "unknown key(s) colour"),
+        ("- {id: AGE, source: age}", "- {id: SEX, source: age}", "repeat a dimension id"),
+        ("unit: PER", "unit: PER\nstock: {valid_until: true}", "only a stock table"),
+        ("title: A sample", "title: [unclosed", "YAML:"),
+    ],
+)
+def test_a_broken_definition_is_refused_naming_file_and_field(
+    old: str, new: str, message: str
+) -> None:
+    assert old in VALID
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(VALID.replace(old, new, 1), "tables/broken.yaml")
+    assert str(caught.value).startswith("tables/broken.yaml: ")
+    assert message in str(caught.value)
+
+
+def test_a_stock_must_say_how_its_status_ends() -> None:
+    text = VALID.replace("measure: persons", "measure: stock").replace(
+        "age_reference: event", "age_reference: period_end"
+    )
+    with pytest.raises(DefinitionError, match="stock: must be a mapping"):
+        parse_definition(text, "x.yaml")
+    with pytest.raises(DefinitionError, match="say how the status ends"):
+        parse_definition(text + "stock: {}\n", "x.yaml")
+    stock = parse_definition(text + "stock: {ended_by: [asylum_decision]}\n", "x.yaml")
+    assert stock.ended_by[0].value == "asylum_decision"
+
+
+def test_group_codes_must_name_known_members() -> None:
+    text = VALID.replace(
+        "{id: AGE, source: age}", "{id: AGE, source: age, groups: {Y_LT18: [Y_LT14, Y14-18]}}"
+    )
+    with pytest.raises(DefinitionError, match=r"unknown member code\(s\) \['Y14-18'\]"):
+        parse_definition(text, "x.yaml")
+
+
+def test_a_ratio_table_needs_a_numerator_and_cannot_have_groups() -> None:
+    text = (
+        VALID.replace("measure: persons", "measure: ratio")
+        .replace("age_reference: event\n", "")
+        .replace("  - {id: AGE, source: age}\n", "")
+    )
+    with pytest.raises(DefinitionError, match="ratio: must be a mapping"):
+        parse_definition(text, "x.yaml")
+    ratio = parse_definition(
+        text + "ratio: {numerator: {event_types: [apprehension], first: true}}\n", "x.yaml"
+    )
+    assert ratio.numerator is not None
+    assert ratio.numerator.first is True
+
+
+def test_a_file_whose_name_differs_from_its_id_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other_name.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    with pytest.raises(DefinitionError, match="differs from the file name"):
+        load_definition(path)
+
+
+def test_asking_for_a_table_that_does_not_exist_names_it() -> None:
+    with pytest.raises(DefinitionError, match="no definition for migr_nothing"):
+        load_definitions(DEFINITIONS_DIR, ids=["migr_eipre", "migr_nothing"])
