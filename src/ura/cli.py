@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ura.apps.statistics.commands import profile_app
+
 app = typer.Typer(
     help="Ura: migration management information system.",
     no_args_is_help=True,
@@ -25,6 +27,7 @@ token_app = typer.Typer(help="API tokens for system-to-system integration.", no_
 app.add_typer(token_app, name="token")
 coi_app = typer.Typer(help="The country of origin information library.", no_args_is_help=True)
 app.add_typer(coi_app, name="coi")
+app.add_typer(profile_app, name="profile")
 console = Console()
 
 

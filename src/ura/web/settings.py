@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ura.apps.asylum",
     "ura.apps.trafficking",
     "ura.apps.coi",
+    "ura.apps.statistics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("asylum/", include("ura.apps.asylum.urls")),
     path("trafficking/", include("ura.apps.trafficking.urls")),
     path("coi/", include("ura.apps.coi.urls")),
+    path("statistics/", include("ura.apps.statistics.urls")),
     path("audit/", include("ura.apps.core.urls")),
     path("jobs/", include("ura.apps.core.job_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
