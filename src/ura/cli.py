@@ -76,6 +76,11 @@ def demo(
         from ura.web.demo_coi import demo_coi_load
 
         library = demo_coi_load(progress=lambda m: status.update(m))
+        from ura.web.demo_statistics import demo_statistics_load
+
+        statistics = demo_statistics_load(
+            {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
+        )
     if run is not None:
         console.print(
             f"Person index published: {run.figures['records']} records from seven agency"
@@ -91,6 +96,11 @@ def demo(
         console.print(
             f"COI library: {library} synthetic documents on the main countries of origin"
             " (English, Turkish, French, Russian, Arabic, Persian), searchable under COI."
+        )
+    if statistics:
+        console.print(
+            f"Statistics: {statistics} tables computed, protected, reviewed and published"
+            " (from the demo's cases and synthetic national registers), under Statistics."
         )
     from rich.table import Table
 

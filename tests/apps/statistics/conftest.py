@@ -89,7 +89,7 @@ def world(db: None) -> World:
         outcome = "refugee" if i % 2 == 0 else "rejected"
         case = make_case(
             owner=steward,
-            procedure="asylum-lfip",
+            procedure="asylum",
             person_id=pid,
             data={"assigned_province": "34", "decision": {"outcome": outcome}},
         )
@@ -98,20 +98,20 @@ def world(db: None) -> World:
             _event(case.pk, "decision_notified", dt.date(2025, 9, 1), 2)
             decisions[outcome] += 1
     n += 1
-    old = make_case(owner=steward, procedure="asylum-lfip", person_id=person(n, "F", None, "IRQ"))
+    old = make_case(owner=steward, procedure="asylum", person_id=person(n, "F", None, "IRQ"))
     _event(old.pk, "registered", dt.date(2024, 6, 1), 1)
     for i in range(12):
         n += 1
         pid = person(n, "F", dt.date(1998, 2, 2), "UZB")
         case = make_case(
             owner=steward,
-            procedure="trafficking-nrm",
+            procedure="trafficking",
             person_id=pid,
             data={"profile": {"exploitation_types": ["sexual" if i < 7 else "labour"]}},
         )
         _event(case.pk, "presumed_victim_identified", dt.date(2025, 4, 4), 1)
     # A person whose case names them but whom the index does not hold still counts.
-    stray = make_case(owner=steward, procedure="trafficking-nrm", person_id="PSTRAY0001")
+    stray = make_case(owner=steward, procedure="trafficking", person_id="PSTRAY0001")
     CasePerson.objects.filter(case=stray).update(person_id="PSTRAY0001")
     _event(stray.pk, "presumed_victim_identified", dt.date(2025, 4, 4), 1)
     return World(steward, persons, 30, 12, decisions, 13)

@@ -51,5 +51,5 @@ def test_a_case_person_missing_from_the_index_is_a_person_of_unknown_attributes(
 
 def test_the_event_map_names_the_merged_procedures() -> None:
     procedures = {p for p, _ in EVENT_MAP}
-    assert {"asylum-lfip", "trafficking-nrm", "removal", "avrr", "readmission"} <= procedures
+    assert {"asylum", "trafficking", "removal", "avrr", "readmission"} <= procedures
     assert EVENT_MAP[("removal", "returned_forcibly")].event_type is EventType.RETURNED

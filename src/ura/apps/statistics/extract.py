@@ -103,14 +103,14 @@ def _unaccompanied(event: EmittedEvent) -> bool:
 #: (procedure code, emitted event) -> event row. The removal, AVRR and readmission codes are
 #: those of their procedures (``removal``, ``avrr``, ``readmission``).
 EVENT_MAP: Final[Mapping[tuple[str, str], EventMapping]] = {
-    ("asylum-lfip", "registered"): EventMapping(
+    ("asylum", "registered"): EventMapping(
         EventType.ASYLUM_APPLICATION, first=_subsequent, unaccompanied=_unaccompanied
     ),
-    ("asylum-lfip", "decision_notified"): EventMapping(
+    ("asylum", "decision_notified"): EventMapping(
         EventType.ASYLUM_DECISION, category=_asylum_outcome
     ),
-    ("asylum-lfip", "withdrawn"): EventMapping(EventType.ASYLUM_WITHDRAWN),
-    ("trafficking-nrm", "presumed_victim_identified"): EventMapping(
+    ("asylum", "withdrawn"): EventMapping(EventType.ASYLUM_WITHDRAWN),
+    ("trafficking", "presumed_victim_identified"): EventMapping(
         EventType.TRAFFICKING_VICTIM_IDENTIFIED, category=_exploitation
     ),
     ("removal", "apprehension_recorded"): EventMapping(EventType.APPREHENSION),
