@@ -81,9 +81,7 @@ def demo_statistics_load(
     today = timezone.localdate()
     start, end = dt.date(today.year - 2, 1, 1), today
     say("Statistics: computing and protecting the tables of the demo's cases…")
-    cases = profile_build(
-        actor=builder, start=start, end=end, as_of=today, table_ids=CASE_TABLES
-    )
+    cases = profile_build(actor=builder, start=start, end=end, as_of=today, table_ids=CASE_TABLES)
     published = _publish_all(cases, builder, reviewer)
     year = today.year - 1
     folder = Path(settings.VAR_DIR) / "demo-microdata"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.test import Client
@@ -83,7 +82,8 @@ def test_build_refuses_bad_input(analyst: User, supervisor: User, tmp_path: Path
     bad_date = ["profile", "build", "--user", analyst.username, "--from", "2025-13-01"]
     assert runner.invoke(app, bad_date).exit_code == 2
     empty = runner.invoke(app, [*base, "--user", analyst.username, "--microdata", str(tmp_path)])
-    assert empty.exit_code == 2 and "persons" in empty.output
+    assert empty.exit_code == 2
+    assert "persons" in empty.output
     assert not ProfileRun.objects.exists()
 
 
@@ -118,5 +118,6 @@ def test_build_from_parquet_microdata_feeds_the_regional_page(
     assert '<small>TR-34</small></th><td class="num">200</td>' in page
     assert "İstanbul" in page
     assert 'id="spec-chart-provinces"' in page
-    assert "Work permits by economic sector" in page and "has not been published" not in page
+    assert "Work permits by economic sector" in page
+    assert "has not been published" not in page
     assert "62.5 %" in page  # manufacturing: 50 of 80 work permits

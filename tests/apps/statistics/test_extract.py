@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from tests.apps.statistics.conftest import World
 from ura.apps.statistics.extract import EVENT_MAP, extract_microdata
@@ -21,7 +22,7 @@ def test_persons_come_from_the_index_with_their_attributes(world: World) -> None
 
 def test_events_are_the_procedures_emitted_events_mapped_by_name(world: World) -> None:
     events = extract_microdata().events.to_pylist()  # type: ignore[union-attr]
-    by_type: dict[str, list[dict[str, object]]] = {}
+    by_type: dict[str, list[dict[str, Any]]] = {}
     for event in events:
         by_type.setdefault(str(event["event_type"]), []).append(event)
     applications = by_type[EventType.ASYLUM_APPLICATION]
