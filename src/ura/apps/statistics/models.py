@@ -70,6 +70,9 @@ class StatTable(models.Model):
     protection = models.JSONField(_("protection rule"), default=dict)
     raw = models.BinaryField(_("unprotected cells (Parquet)"))
     protected = models.BinaryField(_("protected cells (Parquet)"), null=True)
+    denominators = models.BinaryField(
+        _("denominators of a table of shares (Parquet)"), null=True, blank=True
+    )
     disclosure = models.JSONField(_("disclosure-control record"), default=dict, blank=True)
     violations = models.JSONField(_("auditor's violations"), default=list, blank=True)
     audit_passed = models.BooleanField(_("auditor passed"), default=False)

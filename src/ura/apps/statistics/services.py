@@ -187,7 +187,7 @@ def profile_build(
             table = compute_table(
                 definition, data, start=start, end=end, engine=engine, as_of=as_of
             )
-            protected, _denominators = protect_computed(
+            protected, denominators = protect_computed(
                 table, definition, data, start=start, end=end, engine=engine, as_of=as_of
             )
             StatTable.objects.create(
@@ -202,6 +202,7 @@ def profile_build(
                 protection=dict(definition.protection),
                 raw=frame_to_bytes(table),
                 protected=frame_to_bytes(protected.table),
+                denominators=frame_to_bytes(denominators) if denominators is not None else None,
                 disclosure=protected.record,
                 violations=protected.violations,
                 audit_passed=not protected.violations,
@@ -271,7 +272,8 @@ class PublicationRefusedError(ValidationError):
 
 
 def reaudit(table: StatTable) -> list[str]:
-    """Run the auditor again on the stored protected table against the stored original."""
+    """Run the auditor again on the stored protected table against the stored original (and,
+    for a table of shares, the denominators stored with it at the build)."""
     definition = load_definitions(ids=[table.definition_id])[table.definition_id]
     definition = dataclasses.replace(definition, protection=table.protection)
     raw = frame_from_bytes(table.raw)
@@ -279,19 +281,9 @@ def reaudit(table: StatTable) -> list[str]:
         return [_("The table has no protected version.")]
     protected = frame_from_bytes(table.protected)
     if table.disclosure.get("method") == DENOMINATOR_THRESHOLD:
-        run = table.run
-        data = (
-            microdata_from_folder(Path(run.source)) if run.source != "ura" else extract_microdata()
-        )
-        denominators = compute_table(
-            denominator_definition(definition),
-            data,
-            start=run.period_start,
-            end=run.period_end,
-            engine=run.engine,
-            as_of=run.as_of,
-        )
-        return audit_ratios(protected, denominators, definition)
+        if table.denominators is None:
+            return [_("The table of shares has no stored denominators.")]
+        return audit_ratios(protected, frame_from_bytes(table.denominators), definition)
     return reaudit_counts(protected, raw, definition, dict(table.disclosure))
 
 
