@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ura.apps.statistics.commands import profile_app
+
 app = typer.Typer(
     help="Ura: migration management information system.",
     no_args_is_help=True,
@@ -25,6 +27,7 @@ token_app = typer.Typer(help="API tokens for system-to-system integration.", no_
 app.add_typer(token_app, name="token")
 coi_app = typer.Typer(help="The country of origin information library.", no_args_is_help=True)
 app.add_typer(coi_app, name="coi")
+app.add_typer(profile_app, name="profile")
 console = Console()
 
 
@@ -87,6 +90,11 @@ def demo(
         from ura.web.demo_coi import demo_coi_load
 
         library = demo_coi_load(progress=lambda m: status.update(m))
+        from ura.web.demo_statistics import demo_statistics_load
+
+        statistics = demo_statistics_load(
+            {user.username: user for user, _, _ in users}, progress=lambda m: status.update(m)
+        )
     if run is not None:
         console.print(
             f"Person index published: {run.figures['records']} records from seven agency"
@@ -112,6 +120,11 @@ def demo(
         console.print(
             f"COI library: {library} synthetic documents on the main countries of origin"
             " (English, Turkish, French, Russian, Arabic, Persian), searchable under COI."
+        )
+    if statistics:
+        console.print(
+            f"Statistics: {statistics} tables computed, protected, reviewed and published"
+            " (from the demo's cases and synthetic national registers), under Statistics."
         )
     from rich.table import Table
 

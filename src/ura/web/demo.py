@@ -243,6 +243,7 @@ _USERS: tuple[tuple[str, str, str, str, str, RoleCode], ...] = (
     ),
     ("steward.ankara", "Kerem", "Başaran", "tr-pmm-hq", "statistics", RoleCode.DATA_STEWARD),
     ("analyst.ankara", "Derya", "Toprak", "tr-pmm-hq", "policy", RoleCode.ANALYST),
+    ("analyst.istanbul", "Elif", "Aksoy", "tr-pmm-hq", "policy", RoleCode.ANALYST),
     ("responder.police", "Serkan", "Uysal", "tr-police", "smuggling", RoleCode.FIRST_RESPONDER),
     ("ngo.shelter", "Aylin", "Korkmaz", "tr-ngo-shelter", "victim-support", RoleCode.PARTNER_NGO),
     ("auditor.ankara", "Levent", "Özbay", "tr-pmm-hq", "audit", RoleCode.AUDITOR),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ura.apps.returns",
     "ura.apps.removals",
     "ura.apps.coi",
+    "ura.apps.statistics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

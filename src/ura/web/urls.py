@@ -21,6 +21,7 @@ urlpatterns = [
     path("returns/", include("ura.apps.returns.urls")),
     path("removals/", include("ura.apps.removals.urls")),
     path("coi/", include("ura.apps.coi.urls")),
+    path("statistics/", include("ura.apps.statistics.urls")),
     path("audit/", include("ura.apps.core.urls")),
     path("jobs/", include("ura.apps.core.job_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

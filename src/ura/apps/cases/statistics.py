@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case as When_
@@ -21,7 +22,14 @@ from django.db.models.functions import TruncWeek
 
 from ura.apps.accounts.policy import Scope, scopes_for
 from ura.apps.cases.access import case_filter
-from ura.apps.cases.models import Case, CaseDeadline, CaseEvent, CaseEventKind, DeadlineStatus
+from ura.apps.cases.models import (
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    CaseEventKind,
+    CasePerson,
+    DeadlineStatus,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -266,3 +274,67 @@ def deadlines_overdue_by(
         .order_by()
     )
     return {row["key"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class EmittedEvent:
+    """One event a procedure's transition emitted on a case, for statistical extraction."""
+
+    event_id: int
+    case_id: int
+    procedure_code: str
+    code: str  # the emitted event's name (``registered``, ``presumed_victim_identified``)
+    occurred_on: dt.date
+    person_ids: tuple[str, ...]  # stable person ids of the case's persons
+    data: dict[str, Any]  # the case data as it stands now
+    vulnerabilities: tuple[str, ...]
+
+
+def emitted_events(*, procedure_codes: Sequence[str] | None = None) -> list[EmittedEvent]:
+    """Every event the procedures' transitions emitted, over all cases (restricted ones too).
+
+    For the statistics app's extraction only: it runs on the server, aggregates and protects
+    what it reads, and audits the extraction; nothing here is shown to a person.
+
+    Args:
+        procedure_codes: Only cases of these procedures (all when None).
+    """
+    events = CaseEvent.objects.filter(kind=CaseEventKind.TRANSITION)
+    if procedure_codes is not None:
+        events = events.filter(case__procedure_code__in=list(procedure_codes))
+    rows = list(
+        events.order_by("pk").values_list(
+            "pk", "case_id", "case__procedure_code", "occurred_on", "detail"
+        )
+    )
+    case_ids = {row[1] for row in rows}
+    persons: dict[int, list[str]] = {}
+    for case_id, person_id in (
+        CasePerson.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "household_group", "pk")
+        .values_list("case_id", "person_id")
+    ):
+        persons.setdefault(case_id, []).append(person_id)
+    cases = {
+        pk: (data or {}, tuple(vulnerabilities or ()))
+        for pk, data, vulnerabilities in Case.objects.filter(pk__in=case_ids).values_list(
+            "pk", "data", "vulnerabilities"
+        )
+    }
+    out: list[EmittedEvent] = []
+    for pk, case_id, procedure_code, occurred_on, detail in rows:
+        data, vulnerabilities = cases.get(case_id, ({}, ()))
+        for code in (detail or {}).get("emits", []):
+            out.append(
+                EmittedEvent(
+                    event_id=pk,
+                    case_id=case_id,
+                    procedure_code=procedure_code,
+                    code=str(code),
+                    occurred_on=occurred_on,
+                    person_ids=tuple(persons.get(case_id, ())),
+                    data=data,
+                    vulnerabilities=vulnerabilities,
+                )
+            )
+    return out

@@ -6,8 +6,9 @@ whose records the actor may not see does not exist for that actor.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -476,3 +477,62 @@ def index_export_rows(*, actor: Actor) -> pa.Table:
             "run_id": pa.array([run.pk] * len(rows), pa.int64()),
         }
     )
+
+
+@dataclass(frozen=True)
+class StatisticalPerson:
+    """What statistics disaggregate a person of the index by (no name, no document)."""
+
+    person_id: str
+    sex: str  # M, F, X, U
+    birth_date: dt.date | None
+    citizenship: str  # ISO 3166-1 alpha-3, "" when unknown
+
+
+def statistical_persons() -> list[StatisticalPerson]:
+    """Every person of the published index with the attributes statistics count by.
+
+    For the statistics app's extraction only, which runs on the server and keeps what it
+    reads inside the analysts' workspace as aggregated tables; it audits the extraction.
+    A person's attributes come from their records in the published run: the sex and
+    nationality most records agree on (a known value before an unknown one), and the
+    earliest exact date of birth (a year-only date when no record has the day).
+    """
+    run = current_run()
+    if run is None:
+        return []
+    rows = (
+        PersonLink.objects.filter(run=run)
+        .order_by("person__person_id", "record_id")
+        .values_list(
+            "person__person_id",
+            "record__sex",
+            "record__date_of_birth",
+            "record__date_of_birth_precision",
+            "record__nationality",
+        )
+    )
+    people: list[StatisticalPerson] = []
+    current: str | None = None
+    sexes: Counter[str] = Counter()
+    nationalities: Counter[str] = Counter()
+    births: list[tuple[int, dt.date]] = []
+
+    def flush() -> None:
+        if current is None:
+            return
+        sex = next((s for s, _n in sexes.most_common() if s not in ("", "U")), "U")
+        nationality = next((c for c, _n in nationalities.most_common() if c), "")
+        birth = min(births)[1] if births else None
+        people.append(StatisticalPerson(current, sex, birth, nationality.upper()))
+
+    for person_id, sex, birth, precision, nationality in rows.iterator(chunk_size=5000):
+        if person_id != current:
+            flush()
+            current, sexes, nationalities, births = person_id, Counter(), Counter(), []
+        sexes[sex or "U"] += 1
+        nationalities[nationality or ""] += 1
+        if birth is not None:
+            births.append((0 if precision == "day" else 1, birth))
+    flush()
+    return people

@@ -1,0 +1,346 @@
+"""Building a profile (computing, protecting and storing every table) and the release
+workflow of a table: draft → reviewed (by another analyst) → published (the auditor again).
+
+Every step leaves an audit event. Unprotected tables never leave this module and the
+selectors except to analysts (``statistics.analyse_statistics``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ura.apps.core.models import AuditAction
+from ura.apps.core.services import audit_record
+from ura.apps.statistics import roles
+from ura.apps.statistics.extract import extract_microdata
+from ura.apps.statistics.models import ProfileRun, RunStatus, StatTable, TableStatus
+from ura.apps.statistics.protection import (
+    DENOMINATOR_THRESHOLD,
+    Protected,
+    audit_ratios,
+    protect_counts,
+    protect_ratios,
+    reaudit_counts,
+)
+from ura.stats import Microdata, compute_table, load_definitions
+from ura.stats.definitions import Measure, TableDefinition
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+    Actor = AbstractUser | AnonymousUser
+
+ENGINES = ("duckdb", "spark")
+Progress = Callable[[int, int, str], None]
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Refuse an actor without ``permission``."""
+    if not actor.has_perm(permission):
+        raise PermissionDenied(_("You may not do this with statistical tables."))
+
+
+def frame_to_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    plain = frame.copy()
+    plain.attrs = {}
+    plain.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def frame_from_bytes(data: bytes | memoryview) -> pd.DataFrame:
+    return pd.read_parquet(io.BytesIO(bytes(data)))
+
+
+def microdata_from_folder(folder: Path) -> Microdata:
+    """Parquet microdata produced elsewhere: ``persons`` and ``events`` in ``folder``, each
+    a ``.parquet`` file or a folder of part files.
+
+    Raises:
+        ValidationError: the folder lacks one of them.
+    """
+    found: dict[str, Path] = {}
+    for name in ("persons", "events"):
+        for candidate in (folder / f"{name}.parquet", folder / name):
+            if candidate.exists():
+                found[name] = candidate
+                break
+        else:
+            raise ValidationError(
+                _("%(folder)s has no %(name)s.parquet (or %(name)s/ folder).")
+                % {"folder": folder, "name": name}
+            )
+    return Microdata(str(found["persons"]), str(found["events"]))
+
+
+def denominator_definition(definition: TableDefinition) -> TableDefinition:
+    """The count a ratio is a share of (the same selection, counted as events)."""
+    return dataclasses.replace(
+        definition, measure=Measure.EVENTS, numerator=None, unit="NR", path=None
+    )
+
+
+def protect_computed(
+    table: pd.DataFrame,
+    definition: TableDefinition,
+    data: Microdata,
+    *,
+    start: dt.date,
+    end: dt.date,
+    engine: str,
+    as_of: dt.date,
+) -> tuple[Protected, pd.DataFrame | None]:
+    """The protected table, and for a ratio the denominators it was protected by."""
+    if definition.protection.get("rule") == DENOMINATOR_THRESHOLD:
+        denominators = compute_table(
+            denominator_definition(definition),
+            data,
+            start=start,
+            end=end,
+            engine=engine,
+            as_of=as_of,
+        )
+        return protect_ratios(table, denominators, definition), denominators
+    return protect_counts(table, definition), None
+
+
+def _hidden(frame: pd.DataFrame) -> int:
+    return int((frame["CONF_STATUS"] != "F").sum()) if "CONF_STATUS" in frame else 0
+
+
+def profile_build(
+    *,
+    actor: Actor,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date | None = None,
+    engine: str = "duckdb",
+    microdata: Path | None = None,
+    table_ids: Iterable[str] | None = None,
+    job_id: int | None = None,
+    progress: Progress | None = None,
+) -> ProfileRun:
+    """Compute, protect and store every table of the standard set (or ``table_ids``).
+
+    Each table is stored unprotected (analysts only) and protected with its definition's
+    rule, with the auditor's verdict, as a draft.
+
+    Raises:
+        PermissionDenied: the actor is not an analyst.
+        ValidationError: an empty period, an unknown engine or table, a bad microdata folder.
+    """
+    require(actor, roles.ANALYSE)
+    if end < start:
+        raise ValidationError(_("The period ends before it starts."))
+    if engine not in ENGINES:
+        raise ValidationError(_("Unknown engine %(engine)s.") % {"engine": engine})
+    as_of = as_of or timezone.localdate()
+    try:
+        definitions = list(load_definitions(ids=table_ids).values())
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    data = microdata_from_folder(microdata) if microdata else None
+    run = ProfileRun.objects.create(
+        period_start=start,
+        period_end=end,
+        as_of=as_of,
+        engine=engine,
+        source=str(microdata) if microdata else "ura",
+        definitions={d.id: d.version for d in definitions},
+        job_id=job_id,
+        created_by_id=actor.pk if actor.is_authenticated else None,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=run,
+        detail={"start": str(start), "end": str(end), "engine": engine, "source": run.source},
+    )
+    total = len(definitions) + 1
+    report = progress or (lambda done, total, label: None)
+    try:
+        report(0, total, _("Reading the microdata"))
+        if data is None:
+            data = extract_microdata()
+            persons = data.persons.num_rows  # type: ignore[union-attr]  # pyarrow tables
+            events = data.events.num_rows  # type: ignore[union-attr]
+            audit_record(
+                actor=actor,
+                action=AuditAction.EXPORT,
+                obj=run,
+                detail={"microdata": "ura", "persons": persons, "events": events},
+            )
+            run.figures = {"persons": persons, "events": events}
+        for done, definition in enumerate(definitions, start=1):
+            report(done, total, _("Computing %(table)s") % {"table": definition.id})
+            table = compute_table(
+                definition, data, start=start, end=end, engine=engine, as_of=as_of
+            )
+            protected, denominators = protect_computed(
+                table, definition, data, start=start, end=end, engine=engine, as_of=as_of
+            )
+            StatTable.objects.create(
+                run=run,
+                definition_id=definition.id,
+                definition_version=definition.version,
+                title=definition.title,
+                measure=str(definition.measure),
+                unit=definition.unit,
+                frequency=str(definition.frequency),
+                sensitivity=str(definition.sensitivity),
+                protection=dict(definition.protection),
+                raw=frame_to_bytes(table),
+                protected=frame_to_bytes(protected.table),
+                denominators=frame_to_bytes(denominators) if denominators is not None else None,
+                disclosure=protected.record,
+                violations=protected.violations,
+                audit_passed=not protected.violations,
+                audited_at=timezone.now(),
+                cells=len(protected.table),
+                hidden_cells=_hidden(protected.table),
+                note=protected.note,
+                built_by_id=run.created_by_id,
+            )
+        run.status = RunStatus.SUCCEEDED
+        run.figures = {**run.figures, "tables": len(definitions)}
+        report(total, total, _("Done"))
+    except Exception as exc:
+        run.status = RunStatus.FAILED
+        run.failure = f"{type(exc).__name__}: {exc}"[:300]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "failure", "finished_at"])
+        raise
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "figures", "finished_at"])
+    return run
+
+
+def _locked(table_id: int) -> StatTable:
+    try:
+        return StatTable.objects.select_for_update().select_related("run").get(pk=table_id)
+    except StatTable.DoesNotExist as exc:
+        raise ValidationError(_("No such table.")) from exc
+
+
+def table_review(*, actor: Actor, table_id: int) -> StatTable:
+    """Mark a draft reviewed. The reviewer is another analyst than the one who built it.
+
+    Raises:
+        PermissionDenied: not an analyst, or the builder themselves.
+        ValidationError: the table is not a draft.
+    """
+    require(actor, roles.REVIEW)
+    with transaction.atomic():
+        table = _locked(table_id)
+        if table.status != TableStatus.DRAFT:
+            raise ValidationError(_("Only a draft can be reviewed."))
+        if table.built_by_id is not None and table.built_by_id == actor.pk:
+            raise PermissionDenied(_("Another analyst than the one who built it must review it."))
+        table.status = TableStatus.REVIEWED
+        table.reviewed_by_id = actor.pk
+        table.reviewed_at = timezone.now()
+        table.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=table,
+            changes={"status": [TableStatus.DRAFT, TableStatus.REVIEWED]},
+            detail={"step": "review"},
+        )
+    return table
+
+
+class PublicationRefusedError(ValidationError):
+    """The auditor refused the table: the violations are in ``violations``."""
+
+    def __init__(self, violations: list[str]) -> None:
+        super().__init__(
+            _("The auditor refused the table: %(n)d violation(s).") % {"n": len(violations)}
+        )
+        self.violations = violations
+
+
+def reaudit(table: StatTable) -> list[str]:
+    """Run the auditor again on the stored protected table against the stored original (and,
+    for a table of shares, the denominators stored with it at the build)."""
+    definition = load_definitions(ids=[table.definition_id])[table.definition_id]
+    definition = dataclasses.replace(definition, protection=table.protection)
+    raw = frame_from_bytes(table.raw)
+    if table.protected is None:
+        return [_("The table has no protected version.")]
+    protected = frame_from_bytes(table.protected)
+    if table.disclosure.get("method") == DENOMINATOR_THRESHOLD:
+        if table.denominators is None:
+            return [_("The table of shares has no stored denominators.")]
+        return audit_ratios(protected, frame_from_bytes(table.denominators), definition)
+    return reaudit_counts(protected, raw, definition, dict(table.disclosure))
+
+
+def table_publish(*, actor: Actor, table_id: int) -> StatTable:
+    """Publish a reviewed table after the auditor passes it again.
+
+    Raises:
+        PermissionDenied: not an analyst.
+        ValidationError: not reviewed.
+        PublicationRefusedError: the auditor found violations (stored on the table too).
+    """
+    require(actor, roles.PUBLISH)
+    with transaction.atomic():
+        table = _locked(table_id)
+        if table.status != TableStatus.REVIEWED:
+            raise ValidationError(_("Only a reviewed table can be published."))
+        violations = reaudit(table)
+        table.violations = violations
+        table.audit_passed = not violations
+        table.audited_at = timezone.now()
+        if violations:
+            table.save(update_fields=["violations", "audit_passed", "audited_at"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=table,
+                detail={"step": "publish_refused", "violations": len(violations)},
+            )
+        else:
+            table.status = TableStatus.PUBLISHED
+            table.published_by_id = actor.pk
+            table.published_at = timezone.now()
+            table.save(
+                update_fields=[
+                    "violations",
+                    "audit_passed",
+                    "audited_at",
+                    "status",
+                    "published_by",
+                    "published_at",
+                ]
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=table,
+                changes={"status": [TableStatus.REVIEWED, TableStatus.PUBLISHED]},
+                detail={"step": "publish"},
+            )
+    if violations:
+        raise PublicationRefusedError(violations)
+    return table
+
+
+def record_download(*, actor: Actor, table: StatTable, fmt: str, raw: bool = False) -> None:
+    """Audit a download of a table."""
+    detail: dict[str, Any] = {"format": fmt, "status": table.status}
+    if raw:
+        detail["unprotected"] = True
+    audit_record(actor=actor, action=AuditAction.EXPORT, obj=table, detail=detail)

@@ -1,0 +1,19 @@
+"""Pages of migration statistics, under /statistics/."""
+
+from django.urls import URLPattern, path
+
+from ura.apps.statistics import views
+
+app_name = "statistics"
+
+urlpatterns: list[URLPattern] = [
+    path("", views.catalogue, name="catalogue"),
+    path("tables/<int:table_id>/", views.table_detail, name="table"),
+    path("tables/<int:table_id>/download/<str:fmt>", views.table_download, name="download"),
+    path("tables/<int:table_id>/unprotected.csv", views.table_unprotected, name="unprotected"),
+    path("tables/<int:table_id>/review", views.table_review, name="review"),
+    path("tables/<int:table_id>/publish", views.table_publish, name="publish"),
+    path("runs/", views.runs, name="runs"),
+    path("regional/", views.regional, name="regional"),
+    path("international/", views.international, name="international"),
+]

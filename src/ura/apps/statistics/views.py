@@ -1,0 +1,245 @@
+"""Pages of migration statistics: the catalogue, a table (cross-table, charts, downloads,
+release actions), profile runs, regional impact and the international context.
+
+Thin: who may see what is decided in ``selectors``; the workflow and its audit in
+``services``. Downloads are sent as attachments with ``nosniff``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ura.apps.accounts.selectors import acting_user
+from ura.apps.statistics import downloads, presentation, roles, selectors, services
+from ura.apps.statistics.forms import BuildForm
+from ura.apps.statistics.models import TableStatus
+from ura.apps.statistics.regional import STOCK_TABLE, WORK_TABLE, regional_figures
+from ura.apps.statistics.tasks import profile_build_start
+from ura.stats.outputs.charts import time_series_spec
+from ura.stats.reference.unhcr import (
+    CITATION,
+    COUNTRIES,
+    COUNTRY_NOTES,
+    INDICATORS,
+    load_unhcr_context,
+)
+
+COUNTRY_NAMES = {
+    "TUR": gettext_lazy("Türkiye"),
+    "SRB": gettext_lazy("Serbia and Kosovo: S/RES/1244 (1999)"),
+    "ALB": gettext_lazy("Albania"),
+    "MKD": gettext_lazy("North Macedonia"),
+    "MNE": gettext_lazy("Montenegro"),
+    "BIH": gettext_lazy("Bosnia and Herzegovina"),
+    "DEU": gettext_lazy("Germany"),
+    "GRC": gettext_lazy("Greece"),
+    "LBN": gettext_lazy("Lebanon"),
+    "JOR": gettext_lazy("Jordan"),
+    "IRN": gettext_lazy("Iran"),
+    "PAK": gettext_lazy("Pakistan"),
+}
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(_("You may not do this with statistical tables."))
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    entries = selectors.catalogue(actor=request.user)
+    return render(
+        request,
+        "statistics/catalogue.html",
+        {"entries": entries, "is_analyst": selectors.is_analyst(request.user)},
+    )
+
+
+@login_required
+def table_detail(request: HttpRequest, table_id: int) -> HttpResponse:
+    table = selectors.access_table(request.user, table_id)
+    frame = selectors.protected_frame(table)
+    meta = selectors.meta_of(table)
+    query = {key: str(value) for key, value in request.GET.items()}
+    cross, filters = presentation.layout(frame, meta, query)
+    chosen = {f.dimension: f.chosen for f in filters}
+    specs = presentation.charts(frame, meta, chosen) if not frame.empty else []
+    is_analyst = selectors.is_analyst(request.user)
+    return render(
+        request,
+        "statistics/table.html",
+        {
+            "table": table,
+            "meta": meta,
+            "cross": cross,
+            "filters": filters,
+            "dimensions": presentation.dimensions(frame),
+            "charts": [(f"chart-{i}", f"spec-chart-{i}", s) for i, s in enumerate(specs)],
+            "formats": [(k, v[0]) for k, v in downloads.FORMATS.items()],
+            "is_analyst": is_analyst,
+            "may_review": is_analyst
+            and table.status == TableStatus.DRAFT
+            and request.user.has_perm(roles.REVIEW)
+            and table.built_by_id != request.user.pk,
+            "may_publish": is_analyst
+            and table.status == TableStatus.REVIEWED
+            and request.user.has_perm(roles.PUBLISH),
+            "protection": meta.protection,
+        },
+    )
+
+
+def _attachment(download: downloads.Download) -> HttpResponse:
+    response = HttpResponse(download.content, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def table_download(request: HttpRequest, table_id: int, fmt: str) -> HttpResponse:
+    table = selectors.access_table(request.user, table_id)
+    if fmt not in downloads.FORMATS:
+        raise Http404(_("Unknown format."))
+    if table.status != TableStatus.PUBLISHED:
+        _require(request, roles.ANALYSE)
+    result = downloads.render(selectors.protected_frame(table), selectors.meta_of(table), fmt)
+    services.record_download(actor=request.user, table=table, fmt=fmt)
+    return _attachment(result)
+
+
+@login_required
+def table_unprotected(request: HttpRequest, table_id: int) -> HttpResponse:
+    _require(request, roles.ANALYSE)
+    table = selectors.access_table(request.user, table_id)
+    frame = selectors.raw_frame(request.user, table)
+    services.record_download(actor=request.user, table=table, fmt="csv", raw=True)
+    return _attachment(downloads.raw_csv(frame, selectors.meta_of(table)))
+
+
+@login_required
+@require_POST
+def table_review(request: HttpRequest, table_id: int) -> HttpResponse:
+    selectors.access_table(request.user, table_id)
+    try:
+        services.table_review(actor=acting_user(request.user), table_id=table_id)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("The table is reviewed; it can now be published."))
+    return redirect("statistics:table", table_id)
+
+
+@login_required
+@require_POST
+def table_publish(request: HttpRequest, table_id: int) -> HttpResponse:
+    selectors.access_table(request.user, table_id)
+    try:
+        services.table_publish(actor=acting_user(request.user), table_id=table_id)
+    except services.PublicationRefusedError as exc:
+        messages.error(request, exc.messages[0])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("The table is published."))
+    return redirect("statistics:table", table_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def runs(request: HttpRequest) -> HttpResponse:
+    _require(request, roles.ANALYSE)
+    form = BuildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = profile_build_start(
+            actor=request.user,
+            start=data["start"],
+            end=data["end"],
+            as_of=data["as_of"] or data["end"],
+            engine=data["engine"],
+        )
+        return redirect("jobs:progress", job.pk)
+    return render(
+        request,
+        "statistics/runs.html",
+        {"form": form, "runs": selectors.runs(actor=request.user)[:50]},
+    )
+
+
+def _published_frame(definition_id: str) -> tuple[Any, Any]:
+    table = selectors.published_table(definition_id)
+    return table, (selectors.protected_frame(table) if table else None)
+
+
+@login_required
+def regional(request: HttpRequest) -> HttpResponse:
+    _require(request, roles.VIEW)
+    stock, stock_frame = _published_frame(STOCK_TABLE)
+    work, work_frame = _published_frame(WORK_TABLE)
+    figures = regional_figures(stock, stock_frame, work, work_frame)
+    return render(
+        request,
+        "statistics/regional.html",
+        {
+            "figures": figures,
+            "charts": [("chart-provinces", "spec-chart-provinces", figures.tile_spec)]
+            if figures.tile_spec
+            else [],
+        },
+    )
+
+
+@login_required
+def international(request: HttpRequest) -> HttpResponse:
+    _require(request, roles.VIEW)
+    context = load_unhcr_context()
+    sections = []
+    for indicator in ("ASYL_APP", "REFUGEES"):
+        rows = context[context["INDICATOR"] == indicator]
+        years = sorted(rows["TIME_PERIOD"].unique())[-12:]
+        values = {
+            (str(r["GEO"]), str(r["TIME_PERIOD"])): int(r["OBS_VALUE"])
+            for r in rows.to_dict("records")
+        }
+        table_rows = [
+            (
+                code,
+                COUNTRY_NAMES.get(code, code),
+                [f"{values[(code, y)]:,}" if (code, y) in values else ":" for y in years],
+            )
+            for code in COUNTRIES
+        ]
+        chart = time_series_spec(
+            rows[rows["GEO"].isin(["TUR", "DEU", "GRC", "SRB"])].drop(columns=["INDICATOR"]),
+            title=INDICATORS[indicator].split(" (")[0],
+            value_label=_("Persons"),
+            series="GEO",
+            series_names={k: str(v) for k, v in COUNTRY_NAMES.items()},
+            source=CITATION,
+        )
+        sections.append(
+            {
+                "indicator": indicator,
+                "label": INDICATORS[indicator],
+                "years": years,
+                "rows": table_rows,
+                "charts": [
+                    (f"chart-{indicator.lower()}", f"spec-chart-{indicator.lower()}", chart)
+                ],
+            }
+        )
+    return render(
+        request,
+        "statistics/international.html",
+        {"sections": sections, "citation": CITATION, "notes": list(COUNTRY_NOTES.values())},
+    )
