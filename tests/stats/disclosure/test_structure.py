@@ -20,7 +20,7 @@ DIMENSIONS = {
 HIERARCHIES = {"GEO": {"TR06": ("TR06-01", "TR06-02"), "TR34": ("TR34-01",)}}
 
 
-def _table() -> tuple[TableStructure, np.ndarray]:  # type: ignore[type-arg]
+def _table() -> tuple[TableStructure, np.ndarray]:
     rng = np.random.default_rng(3)
     frame = long_table(
         rng.integers(0, 20, size=(3, 4, 3)),
