@@ -251,3 +251,18 @@ def test_repeat_share_needs_both_totals_published() -> None:
     events = long_table("SEX", {"2024": {"F": 3, "_T": 3}})
     with pytest.raises(HighlightUnavailable, match="confidential"):
         repeat_share(persons, events, persons_name="p", events_name="e", period="2024")
+
+
+def test_countries_are_named_in_the_readers_language() -> None:
+    """Turkish readers read Suriye and Afganistan (CLDR); provinces keep their own names."""
+    highlight = top_codes(
+        protected_applicants(), name="t", subject="S", dimension="CITIZEN", period="2024", top=2
+    )
+    text = highlight.text(locale="tr")
+    assert "Suriye 1.500" in text
+    assert "Afganistan 600" in text
+    provinces = long_table("GEO", {"2024": {"TR-34": 40, "_T": 40}})
+    text = top_codes(provinces, name="t", subject="S", dimension="GEO", period="2024").text(
+        locale="tr"
+    )
+    assert "İstanbul 40" in text

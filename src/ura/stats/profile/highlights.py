@@ -23,6 +23,7 @@ import pandas as pd
 from babel import Locale
 from babel.numbers import format_decimal, parse_pattern
 
+from ura.ingest.countries import ALPHA2_TO_ALPHA3
 from ura.stats.outputs.charts import slice_table
 from ura.stats.outputs.meta import (
     CONF_STATUS,
@@ -161,7 +162,15 @@ class Items:
     items: tuple[Mapping[str, Value], ...]
 
 
-Value = str | Number | Percent | Items
+@dataclass(frozen=True, slots=True)
+class CodeName:
+    """A code of a dimension, named in the reader's language when rendered."""
+
+    dimension: str
+    code: str
+
+
+Value = str | Number | Percent | Items | CodeName
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +222,8 @@ def _render(template: str, values: Mapping[str, Value], translate: Translate, lo
             shown[key] = format_decimal(value.value, format=pattern, locale=locale)
         elif isinstance(value, Percent):
             shown[key] = _percent(value.value, locale)
+        elif isinstance(value, CodeName):
+            shown[key] = _code_name(value, translate, locale)
         elif isinstance(value, Items):
             shown[key] = "; ".join(
                 _render(value.template, item, translate, locale) for item in value.items
@@ -222,6 +233,21 @@ def _render(template: str, values: Mapping[str, Value], translate: Translate, lo
     return translate(template) % shown
 
 
+def _code_name(value: CodeName, translate: Translate, locale: str) -> str:
+    """Countries in the locale's own names (CLDR); provinces by their own names; other codes
+    by their English label, which is a message id."""
+    english = code_name(value.dimension, value.code)
+    if value.dimension not in _COUNTRY_DIMENSIONS or (len(value.code) not in (2, 3)):
+        return english if value.dimension in _COUNTRY_DIMENSIONS else translate(english)
+    if locale.split("_")[0].split("-")[0] == "en":
+        return english
+    alpha2 = _EUROSTAT_ALPHA2.get(value.code, value.code)
+    if len(alpha2) == 3:
+        alpha2 = _ALPHA3_TO_ALPHA2.get(alpha2, "")
+    territory = Locale.parse(locale).territories.get(alpha2) if alpha2 else None
+    return str(territory) if territory else translate(english)
+
+
 def _percent(value: float, locale: str) -> str:
     """A percentage with one decimal, the sign placed as the locale does (``%12,5`` in tr)."""
     language = Locale.parse(locale)
@@ -229,6 +255,11 @@ def _percent(value: float, locale: str) -> str:
     pattern.frac_prec = (1, 1)
     return str(pattern.apply(value / 100, language))
 
+
+_COUNTRY_DIMENSIONS: Final = frozenset({"CITIZEN", "GEO", "C_DEST", "PARTNER"})
+#: Eurostat's country codes that differ from ISO 3166-1 alpha-2.
+_EUROSTAT_ALPHA2: Final = {"EL": "GR", "UK": "GB"}
+_ALPHA3_TO_ALPHA2: Final = {a3: a2 for a2, a3 in ALPHA2_TO_ALPHA3.items()}
 
 #: Placeholders whose values are message ids themselves (the template's subject, a dimension).
 _TRANSLATED: Final = frozenset({"subject", "dimension"})
@@ -473,7 +504,7 @@ def largest_changes(
     for change in chosen:
         values: dict[str, Value] = {
             "subject": subject,
-            "name": code_name(dimension, change.code),
+            "name": CodeName(dimension, change.code),
             "change": _number(abs(change.change)),
             "value": _number(change.value),
             "previous_value": _number(change.previous_value),
@@ -540,7 +571,7 @@ def top_codes(
     items: list[Mapping[str, Value]] = []
     for code, cell in ranked:
         assert cell.value is not None  # noqa: S101  # published cells only
-        item: dict[str, Value] = {"name": code_name(dimension, code), "value": _number(cell.value)}
+        item: dict[str, Value] = {"name": CodeName(dimension, code), "value": _number(cell.value)}
         if with_share and total.value:
             item["share"] = Percent(cell.value / total.value * 100)
         items.append(item)
