@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ura.stats.profile.messages import TEMPLATE_MESSAGES
 from ura.stats.profile.template import (
     DEFAULT_TEMPLATE,
     ChartItem,
@@ -129,3 +130,17 @@ def test_a_valid_minimal_template_loads(tmp_path: Path) -> None:
     assert template.tables == {"migr_eipre", "ura_apprehensions"}
     assert [s.slot for s in template.slots] == ["s"]
     assert DEFAULT_TEMPLATE.name == "extended-migration-profile.yaml"
+
+
+def test_every_text_of_the_shipped_template_is_in_the_catalogue_list() -> None:
+    """makemessages reads Python, not YAML: each title, label and subject is listed."""
+    template = load_template()
+    texts = {template.title}
+    for section in template.sections:
+        texts.add(section.title)
+        for block in section.blocks:
+            for attribute in ("title", "label", "value_label", "subject"):
+                value = getattr(block, attribute, "")
+                if value:
+                    texts.add(value)
+    assert texts - set(TEMPLATE_MESSAGES) == set()

@@ -52,6 +52,9 @@ SOURCE_URA: Final = gettext_noop(
 )
 SOURCE_UNHCR: Final = gettext_noop("Source: %(citation)s")
 DEFAULT_SOURCE: Final = gettext_noop("Ura migration statistics")
+RECOGNITION_RATE: Final = gettext_noop("First-instance recognition rate")
+PERSONS_AND_EVENTS: Final = gettext_noop("Persons and apprehensions")
+TOTAL_ROW: Final = gettext_noop("Total")
 #: How many periods a cross-table shows across, the latest last.
 MAX_PERIODS: Final = 6
 #: Highlights in the executive summary.
@@ -404,9 +407,9 @@ class _Builder:
         return self.tables[name]
 
     def highlight(self, section: str, item: HighlightItem) -> list[Highlight]:
-        title = item.subject or "First-instance recognition rate"
+        title = item.subject or RECOGNITION_RATE
         if item.highlight == "repeat_share":
-            title = "Persons and apprehensions"
+            title = PERSONS_AND_EVENTS
         frames = [self.table(section, title, name) for name in item.tables]
         if any(frame is None for frame in frames):
             return []
