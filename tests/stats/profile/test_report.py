@@ -119,8 +119,21 @@ def test_cross_table_shows_flags_totals_last_and_top_rows() -> None:
     assert table.omitted_rows == 2
     assert table.rows[-1].total
     full = cross_table(
-        tables()["migr_asyappctza"], name="t", title="T", rows="CITIZEN", columns="TIME_PERIOD"
+        tables()["migr_asyappctza"],
+        name="t",
+        title="T",
+        rows="CITIZEN",
+        columns="TIME_PERIOD",
+        top=10,
     )
+    assert [r.code for r in full.rows] == [
+        "SY",
+        "AF",
+        "IQ",
+        "PK",
+        "_T",
+    ]  # largest first, hidden last
+    assert full.omitted_rows == 0
     pakistan = next(r for r in full.rows if r.code == "PK")
     assert [c.value for c in pakistan.cells] == [None, None]
     assert [c.flags for c in pakistan.cells] == ["c", "c"]
@@ -160,5 +173,6 @@ def test_html_escapes_texts_and_embeds_chart_specs() -> None:
     assert 'class="vega-chart" data-spec="{&quot;$schema&quot;' in page
     assert 'href="#profile-protection"' in page
     assert "2,190" in page
+    assert "Unit: persons." in page
     fragment = render_html(report)
     assert fragment.startswith('<article class="profile">')

@@ -31,6 +31,7 @@ from ura.stats.profile.pdf import (
     NOT_WRITTEN,
     PERIOD_LINE,
     UNIT_LINE,
+    UNIT_NAMES,
 )
 from ura.stats.profile.report import (
     ChartBlock,
@@ -167,7 +168,8 @@ def _table(block: TableBlock, _: Translate, locale: str) -> dict[str, Any]:
                 ],
             }
         )
-    notes = [_(UNIT_LINE) % {"unit": block.unit}] if block.unit else []
+    unit = _(UNIT_NAMES[block.unit]) if block.unit in UNIT_NAMES else block.unit
+    notes = [_(UNIT_LINE) % {"unit": unit}] if block.unit else []
     if block.omitted_rows:
         notes.append(_(MORE_ROWS) % {"count": block.omitted_rows})
     return {

@@ -73,6 +73,13 @@ PERIOD_LINE: Final = gettext_noop("Reference period: %(period)s")
 EDITION_LINE: Final = gettext_noop("Edition: %(edition)s. Data as of %(date)s.")
 PAGE: Final = gettext_noop("Page %(page)s")
 UNIT_LINE: Final = gettext_noop("Unit: %(unit)s.")
+#: The units of the shared long format (SDMX CL_UNIT), in words.
+UNIT_NAMES: Final = {
+    "PER": gettext_noop("persons"),
+    "NR": gettext_noop("number"),
+    "PC": gettext_noop("percent"),
+    "PER_THS_RES": gettext_noop("per 1,000 residents"),
+}
 FLAG_MEANINGS: Final = {
     "c": gettext_noop("confidential: suppressed to protect persons"),
     "r": gettext_noop("rounded (controlled rounding): totals may differ from sums"),
@@ -289,7 +296,8 @@ def _table(
     if block.rows and block.rows[-1].total:
         style.append(("LINEABOVE", (0, -1), (-1, -1), 0.4, colors.HexColor("#333333")))
     table.setStyle(TableStyle(style))
-    notes = [_(UNIT_LINE) % {"unit": block.unit}] if block.unit else []
+    unit = _(UNIT_NAMES[block.unit]) if block.unit in UNIT_NAMES else block.unit
+    notes = [_(UNIT_LINE) % {"unit": unit}] if block.unit else []
     if block.omitted_rows:
         notes.append(_(MORE_ROWS) % {"count": block.omitted_rows})
     out: list[Any] = [Paragraph(_escape(_(block.title)), styles["h2"]), table]

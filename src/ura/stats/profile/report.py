@@ -575,7 +575,7 @@ def cross_table(
     total = [c for c in row_codes if c == "_T"]
     inner = [c for c in row_codes if c != "_T"]
     omitted = 0
-    if top is not None and len(inner) > top and column_codes:
+    if top is not None and column_codes:
         last = column_codes[-1]
 
         def size(code: str) -> float:
@@ -583,7 +583,7 @@ def cross_table(
             return -1.0 if cell.value is None else cell.value
 
         ranked = sorted(inner, key=lambda code: (-size(code), code))
-        omitted = len(inner) - top
+        omitted = max(len(inner) - top, 0)
         inner = ranked[:top]
     others = [c for c in rows_frame.columns if c not in (rows, columns) and c not in _VALUES]
     held = tuple(
