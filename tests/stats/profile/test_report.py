@@ -150,6 +150,7 @@ def test_pdf_renders_titles_highlights_and_citation() -> None:
     assert "2,190" in text  # the applicants' total in a highlight and a table
     assert "Türkiye" in text
     assert "CC BY 4.0" in text
+    assert "table migr_asyappctza (version 1). Disclosure control: rounding (base 5)." in text
     assert "Istanbul hosts the most <migrants>." in text
     assert "confidential" in text  # the legend of the flags
     assert "Draft: not for publication" in text

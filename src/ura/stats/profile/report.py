@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
+from ura.stats.definitions import load_definitions
 from ura.stats.outputs import charts
 from ura.stats.outputs.meta import SUPPRESSED, OutputError, code_name, protection_text
 from ura.stats.outputs.tabular import cell_flags
@@ -254,8 +255,9 @@ def build_report(
             ``foreigners_per_thousand`` is derived from ``migr_resvalid`` when not given.
         texts: Analyst texts by slot id.
         meta: Country, period, reference date, edition.
-        definitions: Table definitions by id, for titles, versions and protection rules in
-            the source notes (read from each table's ``attrs`` otherwise).
+        definitions: Table definitions by id, for the versions and protection rules in the
+            source notes (the engine's standard set by default; a table's ``attrs`` fill in
+            for one not there).
         provinces: Population reference for the rate per 1,000 residents (Türkiye's provinces
             by default).
 
@@ -280,7 +282,9 @@ def build_report(
             given["foreigners_per_thousand"] = rate
         except ReferenceDataError:
             pass  # a GEO code outside the reference table: stated as a data gap below
-    builder = _Builder(given, texts, meta, definitions or {})
+    if definitions is None:
+        definitions = load_definitions()
+    builder = _Builder(given, texts, meta, definitions)
     drafts = [builder.section(s) for s in template.sections]
     missing = tuple(
         s.slot for s in template.slots if s.required and not texts.get(s.slot, "").strip()
