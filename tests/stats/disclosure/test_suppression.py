@@ -206,3 +206,20 @@ def test_random_three_dimensional_tables_resist_attack(leaves: np.ndarray) -> No
     protected = protect(original, rule)
     _attack(protected, original, rule)
     assert audit(protected, rule, original=original) == []
+
+
+def test_a_dimension_without_a_total_is_a_set_of_separate_slices() -> None:
+    """TIME_PERIOD without ``_T``: each period is protected on its own, none leaks."""
+    first = long_table([[2, 30, 41], [17, 3, 25]], {"SEX": ("F", "M"), "CITIZEN": CITIZEN[:3]})
+    second = long_table([[12, 1, 41], [17, 13, 25]], {"SEX": ("F", "M"), "CITIZEN": CITIZEN[:3]})
+    original = pd.concat(
+        [first.assign(TIME_PERIOD="2025"), second.assign(TIME_PERIOD="2026")], ignore_index=True
+    )
+    rule = ProtectionRule()
+    protected = protect(original, rule)
+    structure = TableStructure.from_frame(original)
+    period = structure.dimensions[structure.names.index("TIME_PERIOD")]
+    assert period.parent == (-1, -1)
+    assert status(protected, TIME_PERIOD="2026", SEX="F", CITIZEN="IQ") == "C"
+    _attack(protected, original, rule)
+    check_publishable(protected, rule, original=original)

@@ -8,8 +8,10 @@ auditor does not trust the protection step: it re-derives what it needs from the
 - the table: same cells as the original, known confidentiality codes, suppressed cells
   without a value and published cells with one;
 - suppression: no published cell below the threshold; every primary confidential cell is
-  suppressed, cannot be recomputed by differencing, and its attacker interval (LP over the
-  published cells and the table's equations) reaches the required range; under the strict
+  suppressed, cannot be recomputed by differencing, and its attacker interval reaches the
+  required range: proven at once by a fully suppressed hypercube (a change of the table that
+  moves the cell by that much and only touches suppressed cells), otherwise by the LP over the
+  published cells and the table's equations; under the strict
   rule no published zero shares an equation with a suppressed cell;
 - rounding: every published value is a multiple of the base, flagged ``ROUNDED``, within one
   base of the true value (unless the table's note lists it as a fallback total), and every
@@ -29,6 +31,7 @@ import pandas as pd
 
 from .attacker import difference, intervals
 from .rules import STRICT_THRESHOLD, ProtectionRule
+from .secondary import Certifier
 from .structure import TableShapeError, TableStructure
 
 __all__ = ["DisclosureError", "Violation", "audit", "check_publishable"]
@@ -200,7 +203,16 @@ def _suppression_checks(
                         "recomputed exactly from the margins and the published cells",
                     )
                 )
-        for interval in intervals(structure, true, hidden, primaries):
+        # A fully suppressed hypercube proves a cell safe at once; the LP attacks the rest.
+        certify = Certifier(structure, true)
+        unproven = [
+            int(cell)
+            for cell in primaries
+            if not certify(
+                hidden, int(cell), *rule.required_range(float(flat_true[cell]), primary=True)
+            )
+        ]
+        for interval in intervals(structure, true, hidden, unproven):
             value = float(flat_true[interval.cell])
             lower, upper = rule.required_range(value, primary=True)
             if interval.low > value - lower + _EPS or interval.high < value + upper - _EPS:

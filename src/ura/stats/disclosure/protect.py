@@ -147,6 +147,7 @@ def protect(
         record.update(
             base=rule.base,
             rounding=rounding.method,
+            rounding_optimal=rounding.optimal,
             wide_cells=[structure.label(c) for c in rounding.wide],
             note=(
                 f"Figures are rounded to a multiple of {rule.base} (controlled rounding: the "

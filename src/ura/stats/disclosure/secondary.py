@@ -25,7 +25,7 @@ The algorithm, in three stages:
    secondary cells are re-published one by one, costliest first, whenever every primary cell
    still passes the LP check, so the pattern is locally minimal.
 
-Tables too large for an LP per primary cell (``lp_limit``) keep the hypercube certificates,
+Tables with more suppressed cells than ``lp_limit`` keep the hypercube certificates,
 which are exact but not minimal; the benchmark in ``bench/RESULTS.md`` gives the sizes.
 """
 
@@ -43,7 +43,7 @@ from .attacker import intervals
 from .rules import ProtectionRule
 from .structure import TableStructure
 
-__all__ = ["SuppressionResult", "suppress"]
+__all__ = ["Certifier", "SuppressionResult", "suppress"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -81,7 +81,7 @@ def suppress(
     primary: BoolArray,
     rule: ProtectionRule,
     *,
-    lp_limit: int = 4000,
+    lp_limit: int = 1000,
     cleanup_limit: int = 2000,
     moves_per_axis: int = 8,
 ) -> SuppressionResult:
@@ -125,7 +125,7 @@ def suppress(
         result.checked_by_lp = True
         if int(result.primary.sum()) * int(result.secondary.sum()) <= cleanup_limit:
             result.republished = _clean_up(structure, values, result, rule)
-    elif unprotected:
+    else:
         for cell in unprotected:
             result.repairs += _repair(structure, values, result, rule, cost, cell)
         result.notes.append(
@@ -191,7 +191,13 @@ class _Hypercubes:
         return self._groups[key]
 
     def best(
-        self, cell: int, hidden: BoolArray, lower: float, upper: float
+        self,
+        cell: int,
+        hidden: BoolArray,
+        lower: float,
+        upper: float,
+        *,
+        only_hidden: bool = False,
     ) -> npt.NDArray[np.int64] | None:
         coordinates = np.unravel_index(cell, self.structure.shape)
         per_axis: list[list[_Group]] = []
@@ -200,24 +206,33 @@ class _Hypercubes:
             if not groups:
                 return None
             per_axis.append(
-                [self._prune(axis, coordinates, group, hidden, lower, upper) for group in groups]
+                [
+                    self._prune(axis, coordinates, group, hidden, lower, upper, only_hidden)
+                    for group in groups
+                ]
             )
         best_key: tuple[float, float] | None = None
         best_corners: npt.NDArray[np.int64] | None = None
         for combination in itertools.product(*per_axis):
-            found = self._evaluate(combination, hidden, lower, upper)
+            found = self._evaluate(combination, hidden, lower, upper, only_hidden)
             if found is not None and (best_key is None or found[0] < best_key):
                 best_key, best_corners = found
         return best_corners
 
     def _evaluate(
-        self, combination: tuple[_Group, ...], hidden: BoolArray, lower: float, upper: float
+        self,
+        combination: tuple[_Group, ...],
+        hidden: BoolArray,
+        lower: float,
+        upper: float,
+        only_hidden: bool,
     ) -> tuple[tuple[float, float], npt.NDArray[np.int64]] | None:
         counts = tuple(codes.shape[0] for codes, _ in combination)
         low = np.full(counts, np.inf)
         high = np.full(counts, np.inf)
         cost = np.zeros(counts)
         hidden_value = np.zeros(counts)
+        all_hidden = np.ones(counts, dtype=bool)
         for slots in itertools.product(*(range(codes.shape[1]) for codes, _ in combination)):
             pairs = list(zip(combination, slots, strict=True))
             index = np.ix_(*(codes[:, slot] for (codes, _), slot in pairs))
@@ -226,11 +241,14 @@ class _Hypercubes:
                 sign = np.multiply.outer(sign, signs[:, slot])
             block = self.values[index]
             newly = ~hidden[index]
+            all_hidden = all_hidden & ~newly
             cost = cost + np.where(newly, self.cost[index], 0.0)
             hidden_value = hidden_value + np.where(newly, block, 0.0)
             low = np.where(sign > 0, np.minimum(low, block), low)
             high = np.where(sign < 0, np.minimum(high, block), high)
         valid = (low >= lower - _EPS) & (high >= upper - _EPS)
+        if only_hidden:
+            valid &= all_hidden
         if not valid.any():
             return None
         score = np.where(valid, cost + hidden_value * 1e-9, np.inf)
@@ -250,6 +268,7 @@ class _Hypercubes:
         hidden: BoolArray,
         lower: float,
         upper: float,
+        only_hidden: bool = False,
     ) -> _Group:
         codes, signs = group
         if codes.shape[0] <= self.per_axis:
@@ -261,10 +280,13 @@ class _Hypercubes:
         line_cost = self.cost[tuple(line)][codes]
         positive = np.where(signs > 0, line_values, np.inf).min(axis=1)
         negative = np.where(signs < 0, line_values, np.inf).min(axis=1)
-        infeasible = ((positive < lower - _EPS) | (negative < upper - _EPS)).astype(np.float64)
+        infeasible = (positive < lower - _EPS) | (negative < upper - _EPS)
+        if only_hidden:
+            infeasible |= line_newly.any(axis=1)
         newly_cost = (line_cost * line_newly).sum(axis=1)
-        # Feasible first, then cheapest, then the one whose cells are largest (most room).
-        order = np.lexsort((-line_values.sum(axis=1), newly_cost, infeasible))
+        # Feasible first, then cheapest, then the one with the largest cells: most room, so
+        # one cube protects the cell where a smaller one would need a second.
+        order = np.lexsort((-line_values.sum(axis=1), newly_cost, infeasible.astype(np.float64)))
         keep = order[: self.per_axis]
         return codes[keep], signs[keep]
 
@@ -272,8 +294,16 @@ class _Hypercubes:
 def _failures(
     structure: TableStructure, values: FloatArray, result: SuppressionResult, rule: ProtectionRule
 ) -> list[tuple[int, str, float]]:
-    cells = np.flatnonzero(result.primary.ravel())
+    """Primary cells whose attacker interval is too narrow: certificates first, then the LP."""
     flat = values.ravel()
+    certify = Certifier(structure, values)
+    cells = [
+        int(cell)
+        for cell in np.flatnonzero(result.primary.ravel())
+        if not certify(
+            result.hidden, int(cell), *rule.required_range(float(flat[cell]), primary=True)
+        )
+    ]
     failed = []
     for interval in intervals(structure, values, result.hidden, cells):
         lower, upper = rule.required_range(float(flat[interval.cell]), primary=True)
@@ -292,13 +322,34 @@ def _check_and_repair(
     rule: ProtectionRule,
     cost: FloatArray,
 ) -> int:
-    for repairs in range(50):
+    # Hiding more cells only widens intervals, so one pass repairs every failure found; the
+    # next pass verifies.
+    repairs = 0
+    for _ in range(10):
         failed = _failures(structure, values, result, rule)
         if not failed:
             return repairs
-        cell, direction, amount = failed[0]
-        _separate(structure, values, result.hidden, cost, cell, direction, amount)
-    raise RuntimeError("secondary suppression did not converge after 50 LP repairs")
+        for cell, direction, amount in failed:
+            _separate(structure, values, result.hidden, cost, cell, direction, amount)
+            repairs += 1
+    raise RuntimeError("secondary suppression did not converge after 10 LP repair passes")
+
+
+class Certifier:
+    """Proves cells safe by a fully suppressed hypercube.
+
+    A hypercube whose corners are all suppressed is a change of the table that moves the cell
+    by its smallest corner while touching only suppressed cells: a proof that the attacker's
+    interval is at least that wide. ``False`` only means none was found among the moves
+    tried; the caller then asks the attacker's LP.
+    """
+
+    def __init__(self, structure: TableStructure, values: FloatArray) -> None:
+        self._search = _Hypercubes(structure, values, np.zeros(structure.size), per_axis=8)
+
+    def __call__(self, hidden: BoolArray, cell: int, lower: float, upper: float) -> bool:
+        """Whether the cell can move ``lower`` down and ``upper`` up within ``hidden``."""
+        return self._search.best(cell, hidden, lower, upper, only_hidden=True) is not None
 
 
 def _repair(
