@@ -177,3 +177,19 @@ def test_html_escapes_texts_and_embeds_chart_specs() -> None:
     assert "Unit: persons." in page
     fragment = render_html(report)
     assert fragment.startswith('<article class="profile">')
+
+
+def test_turkish_albanian_and_arabic_texts_print() -> None:
+    """DejaVu Sans carries the letters; Arabic prints (unshaped) without failing."""
+    texts = {
+        **TEXTS,
+        "policy_framework": "Yabancılar ve Uluslararası Koruma Kanunu. Ligji për të huajt.",
+        "key_findings": "الهجرة في تركيا",
+    }
+    report = build_report(load_template(), tables(), texts, META)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(report))).pages)
+    assert "Yabancılar ve Uluslararası Koruma Kanunu" in text
+    assert "Ligji për të huajt" in text
+    page = render_html(report, standalone=True, direction="rtl", locale="ar")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "الهجرة في تركيا" in page
