@@ -1,0 +1,80 @@
+"""The English texts of the shipped profile template, marked for translation.
+
+``makemessages`` does not read YAML: this list puts the template's titles, labels and
+subjects into the catalogue. ``tests/stats/profile/test_template.py`` fails when the template
+holds a text that is not listed here.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ura.stats.profile.highlights import gettext_noop
+
+TEMPLATE_MESSAGES: Final = (
+    gettext_noop("Extended migration profile"),
+    gettext_noop("Executive summary"),
+    gettext_noop("International context"),
+    gettext_noop("Comment on the international context"),
+    gettext_noop("Asylum applications lodged, Türkiye and comparable countries"),
+    gettext_noop("Applications"),
+    gettext_noop("Refugees hosted at the end of the year"),
+    gettext_noop("Refugees"),
+    gettext_noop("Immigration"),
+    gettext_noop("First residence permits"),
+    gettext_noop("Valid residence permits"),
+    gettext_noop("First residence permits by reason"),
+    gettext_noop("Valid residence permits by citizenship"),
+    gettext_noop("Permits"),
+    gettext_noop("Entries of foreigners by sex"),
+    gettext_noop("Comment on immigration"),
+    gettext_noop("Emigration"),
+    gettext_noop("Exits of foreigners"),
+    gettext_noop("Exits of foreigners by sex"),
+    gettext_noop("Comment on emigration (including nationals abroad)"),
+    gettext_noop("Irregular migration"),
+    gettext_noop("Irregular migrants apprehended"),
+    gettext_noop("Irregular migrants apprehended (persons) by citizenship"),
+    gettext_noop("Apprehensions (events) by sex"),
+    gettext_noop("Refusals of entry by ground"),
+    gettext_noop("Irregular migrants apprehended by province"),
+    gettext_noop("Persons"),
+    gettext_noop("Comment on irregular migration"),
+    gettext_noop("International protection"),
+    gettext_noop("Applicants for international protection"),
+    gettext_noop("Applicants by type of applicant"),
+    gettext_noop("Applicants by citizenship"),
+    gettext_noop("Applicants"),
+    gettext_noop("First-instance decisions by outcome"),
+    gettext_noop("Applications pending at the end of the period"),
+    gettext_noop("Unaccompanied minors applying for protection"),
+    gettext_noop("Comment on international protection"),
+    gettext_noop("Temporary protection"),
+    gettext_noop("Persons under temporary protection"),
+    gettext_noop("Persons under temporary protection by province"),
+    gettext_noop("Persons under temporary protection by age"),
+    gettext_noop("Comment on temporary protection"),
+    gettext_noop("Return and readmission"),
+    gettext_noop("Persons returned"),
+    gettext_noop("Third-country nationals ordered to leave"),
+    gettext_noop("Persons returned by type of return"),
+    gettext_noop("Readmission requests, acceptances and executions"),
+    gettext_noop("Comment on return and readmission"),
+    gettext_noop("Trafficking in human beings"),
+    gettext_noop("Victims identified by form of exploitation"),
+    gettext_noop("Comment on trafficking in human beings"),
+    gettext_noop("Regional impact and labour-market integration"),
+    gettext_noop("Foreigners with a valid residence permit per 1,000 residents"),
+    gettext_noop("Per 1,000 residents"),
+    gettext_noop("Valid residence permits by type"),
+    gettext_noop("Work permits"),
+    gettext_noop("Work permits by economic sector"),
+    gettext_noop("Comment on regional impact and labour-market integration"),
+    gettext_noop("Policy and institutional framework"),
+    gettext_noop("Migration policy and legislation"),
+    gettext_noop("Institutional framework and cooperation"),
+    gettext_noop("Key findings, data gaps and recommendations"),
+    gettext_noop("Key findings"),
+    gettext_noop("Further data gaps"),
+    gettext_noop("Recommendations"),
+)
