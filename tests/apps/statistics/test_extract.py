@@ -54,3 +54,23 @@ def test_the_event_map_names_the_merged_procedures() -> None:
     procedures = {p for p, _ in EVENT_MAP}
     assert {"asylum", "trafficking", "removal", "avrr", "readmission"} <= procedures
     assert EVENT_MAP[("removal", "returned_forcibly")].event_type is EventType.RETURNED
+
+
+def test_every_mapped_event_is_one_a_shipped_procedure_emits() -> None:
+    """A renamed event in a procedure's YAML would silently stop counting: every
+    (procedure, event) the extraction maps must exist in the shipped procedures."""
+    from ura.apps.statistics.extract import EVENT_MAP
+    from ura.casework.procedures import builtin_procedures
+
+    emitted: dict[str, set[str]] = {}
+    for procedure in builtin_procedures():
+        emitted.setdefault(procedure.code, set()).update(procedure.events())
+    missing = [key for key in EVENT_MAP if key[1] not in emitted.get(key[0], set())]
+    assert missing == []
+    assert {code for code, _ in EVENT_MAP} == {
+        "asylum",
+        "trafficking",
+        "removal",
+        "avrr",
+        "readmission",
+    }
