@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tests.apps.removals.conftest import (
     World,
@@ -124,3 +125,15 @@ def test_a_removed_case_offers_only_steps_with_a_form(world: World) -> None:
     page = boss.get(f"/removals/cases/{case_id}/").content.decode()
     assert f"/removals/cases/{case_id}/steps/impose_entry_ban" in page
     assert "end_detention_on_removal" not in page
+    # Coded values read as words, in the reader's language: the route, the escort, the
+    # travel document's status and kind.
+    assert "By air" in page
+    assert "Unescorted" in page
+    assert "laissez_passer" not in page
+    assert ">issued<" not in page
+    assert "Passport" in page
+    turkish = boss.get(f"/removals/cases/{case_id}/", HTTP_ACCEPT_LANGUAGE="tr").content.decode()
+    with translation.override("tr"):
+        by_air = gettext("By air")
+    assert by_air != "By air"
+    assert by_air in turkish

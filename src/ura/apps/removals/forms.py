@@ -98,6 +98,44 @@ ROUTES = [
     ("land", _("By land (border gate)")),
     ("sea", _("By sea")),
 ]
+EXCLUSION_GROUNDS = [
+    ("absconding_risk", _("Risk of absconding")),
+    ("illegal_entry_or_stay", _("Illegal entry or stay")),
+    ("false_documents", _("False or forged documents")),
+    ("unlawful_stay_after_permit", _("Stayed after the permit ended without excuse")),
+    ("public_order_security_health", _("Threat to public order, security or health")),
+]
+DETENTION_END_REASONS = [
+    ("released", _("Released (grounds no longer hold)")),
+    ("alternative", _("Replaced by an alternative to detention")),
+    ("removed", _("Removed")),
+    ("court_order", _("Released by court order")),
+    ("maximum_reached", _("Maximum period reached")),
+    ("protection_claim", _("International protection claim")),
+]
+DOCUMENT_KINDS = [
+    ("passport", _("Passport")),
+    ("laissez_passer", _("Laissez-passer / emergency travel document")),
+]
+CONSULATE_ANSWERS = [("issued", _("Travel document issued")), ("refused", _("Refused"))]
+#: What the case data's coded values mean, for the pages (``removal_label`` filter).
+TRAVEL_DOCUMENT_STATUSES = [
+    ("requested", _("Requested")),
+    ("issued", _("Issued")),
+    ("refused", _("Refused")),
+]
+LABELS = {
+    "exclusion_ground": dict(EXCLUSION_GROUNDS),
+    "detention_end_reason": dict(DETENTION_END_REASONS),
+    "document_kind": dict(DOCUMENT_KINDS),
+    "travel_document_status": dict(TRAVEL_DOCUMENT_STATUSES),
+    "alternative": dict(ALTERNATIVES),
+    "route": dict(ROUTES),
+    "escort": dict(ESCORTS),
+    "place_kind": dict(PLACE_KINDS),
+    "identified_by": dict(IDENTIFIED_BY),
+    "removal_ground": dict(REMOVAL_GROUNDS),
+}
 
 
 class VersionedForm(forms.Form):
@@ -232,13 +270,7 @@ class NotifyWithoutDepartureForm(_NotificationForm):
     )
     exclusion_ground = forms.ChoiceField(
         label=_("Why no voluntary departure period"),
-        choices=[
-            ("absconding_risk", _("Risk of absconding")),
-            ("illegal_entry_or_stay", _("Illegal entry or stay")),
-            ("false_documents", _("False or forged documents")),
-            ("unlawful_stay_after_permit", _("Stayed after the permit ended without excuse")),
-            ("public_order_security_health", _("Threat to public order, security or health")),
-        ],
+        choices=EXCLUSION_GROUNDS,
     )
 
     def data_changes(self) -> dict[str, Any]:
@@ -412,14 +444,7 @@ class DetentionEndForm(OverrideMixin, StepForm):
     ended_on = forms.DateField(label=_("Detention ended on"), widget=_DATE)
     reason = forms.ChoiceField(
         label=_("Why"),
-        choices=[
-            ("released", _("Released (grounds no longer hold)")),
-            ("alternative", _("Replaced by an alternative to detention")),
-            ("removed", _("Removed")),
-            ("court_order", _("Released by court order")),
-            ("maximum_reached", _("Maximum period reached")),
-            ("protection_claim", _("International protection claim")),
-        ],
+        choices=DETENTION_END_REASONS,
     )
 
     def data_changes(self) -> dict[str, Any]:
@@ -462,16 +487,12 @@ class ConsulateAnswerForm(StepForm):
     request_number = forms.IntegerField(label=_("Request number (1 = first)"), min_value=1)
     answer = forms.ChoiceField(
         label=_("Answer"),
-        choices=[("issued", _("Travel document issued")), ("refused", _("Refused"))],
+        choices=CONSULATE_ANSWERS,
     )
     answered_on = forms.DateField(label=_("Answered on"), widget=_DATE)
     document_kind = forms.ChoiceField(
         label=_("Document"),
-        choices=[
-            ("", "—"),
-            ("passport", _("Passport")),
-            ("laissez_passer", _("Laissez-passer / emergency travel document")),
-        ],
+        choices=[("", "—"), *DOCUMENT_KINDS],
         required=False,
     )
     document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
