@@ -116,6 +116,15 @@ def test_profile_page_shows_a_highlight_from_the_protected_tables(
     assert "Key findings" in page
     assert "Not yet written." in page
     assert "Migration profile" in page  # the statistics navigation
+    # UNHCR's context is drawn by the page's script from a JSON block (the CSP's way).
+    assert 'class="vega-chart"' in page
+    assert '<script id="spec-profile-chart-0" type="application/json">' in page
+    assert "vega-embed.min.js" in page
+    # In the request's language: Turkish numbers.
+    page = client.get(
+        reverse("statistics:profile", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="tr"
+    ).content.decode()
+    assert "%50,0" in page
 
 
 def test_the_profile_reads_the_protected_cells_not_the_unprotected(
