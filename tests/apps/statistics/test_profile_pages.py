@@ -175,8 +175,8 @@ def test_a_non_analyst_sees_the_profile_only_once_its_tables_are_published(
     assert client.get(reverse("statistics:profile_latest"))["Location"] == url
 
 
-def test_pdf_is_a_pdf_audited_and_final_only_with_every_required_text(
-    client: Client, run: ProfileRun, analyst: User
+def test_pdf_is_a_pdf_audited_and_final_only_when_written_and_published(
+    client: Client, run: ProfileRun, analyst: User, second_analyst: User
 ) -> None:
     login(client, analyst)
     url = reverse("statistics:profile_pdf", args=[run.pk])
@@ -184,14 +184,15 @@ def test_pdf_is_a_pdf_audited_and_final_only_with_every_required_text(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
+    assert "draft" in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF-")
     exports = _pdf_exports(run)
     assert [(e.actor_id, e.detail["final"]) for e in exports] == [(analyst.pk, False)]
     response = client.get(url, {"final": "1"}, follow=True)
     assert response.redirect_chain
     page = response.content.decode()
-    assert "A final report needs every required text" in page
-    assert "Executive summary" in page
+    assert "A final report needs every required text; not yet written: Executive summary," in page
+    assert "not yet published: crim_thb_vexp, ura_asy_recognition_rate" in page
     assert len(_pdf_exports(run)) == 1  # the refused final PDF was not made
     for slot in profile.template_slots().values():
         if slot.required:
@@ -199,8 +200,17 @@ def test_pdf_is_a_pdf_audited_and_final_only_with_every_required_text(
                 actor=analyst, run_id=run.pk, slot=slot.slot, text="Written.",
                 expected_version=0,
             )  # fmt: skip
+    page = client.get(url, {"final": "1"}, follow=True).content.decode()
+    assert "A final report needs every required text" not in page
+    assert "A final report uses published tables only" in page  # the texts alone are not enough
+    assert "Draft: not for publication" in page
+    for table in StatTable.objects.filter(run=run, frequency="A"):
+        table_review(actor=second_analyst, table_id=table.pk)
+        table_publish(actor=second_analyst, table_id=table.pk)
     response = client.get(url, {"final": "1"})
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
     assert "final" in response["Content-Disposition"]
     assert [e.detail["final"] for e in _pdf_exports(run)] == [False, True]
+    page = client.get(reverse("statistics:profile", args=[run.pk])).content.decode()
+    assert "Draft: not for publication" not in page

@@ -15,7 +15,7 @@ import pandas as pd
 from django.utils import translation
 from django.utils.translation import gettext
 
-from ura.apps.statistics.models import ProfileRun, ProfileText, StatTable
+from ura.apps.statistics.models import ProfileRun, ProfileText, StatTable, TableStatus
 from ura.stats.profile import ProfileTemplate, Report, ReportMeta, build_report, load_template
 from ura.stats.profile.template import TextSlot
 from ura.stats.reference.unhcr import load_unhcr_context
@@ -52,6 +52,25 @@ class ProfileSource:
     @property
     def period(self) -> str:
         return str(self.run.period_end.year)
+
+    @property
+    def missing_texts(self) -> list[str]:
+        """The required slots not written yet, in reading order."""
+        return [
+            slot
+            for slot, item in template_slots().items()
+            if item.required and not (slot in self.texts and self.texts[slot].text.strip())
+        ]
+
+    @property
+    def unpublished(self) -> list[StatTable]:
+        """The report's tables not published yet."""
+        return [t for t in self.tables if t.status != TableStatus.PUBLISHED]
+
+    @property
+    def can_be_final(self) -> bool:
+        """A final report has every required text and uses published tables only."""
+        return bool(self.tables) and not self.missing_texts and not self.unpublished
 
 
 def report_of(

@@ -259,7 +259,8 @@ def profile_latest(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile_page(request: HttpRequest, run_id: int) -> HttpResponse:
     source = selectors.access_profile(request.user, run_id)
-    report = profile.report_of(source, selectors.profile_frames(source))
+    # Final (no "draft" mark) once every required text is written and every table published.
+    report = profile.report_of(source, selectors.profile_frames(source), final=source.can_be_final)
     context = report_context(report, translate=_, locale=profile.locale())
     charts = []
     for number, block in enumerate(
@@ -285,7 +286,7 @@ def profile_page(request: HttpRequest, run_id: int) -> HttpResponse:
                 (slot, _(item.label), item.required, source.texts.get(slot))
                 for slot, item in slots.items()
             ],
-            "withheld": [t for t in source.tables if t.status != TableStatus.PUBLISHED],
+            "withheld": source.unpublished,
         },
     )
 
@@ -341,19 +342,24 @@ def profile_text(request: HttpRequest, run_id: int, slot: str) -> HttpResponse:
 def profile_pdf(request: HttpRequest, run_id: int) -> HttpResponse:
     source = selectors.access_profile(request.user, run_id)
     final = request.GET.get("final") == "1"
-    frames = selectors.profile_frames(source)
-    report = profile.report_of(source, frames)
-    if final and not report.can_be_final:
-        # The builder refuses a final report without every required text: say which.
+    if final and not source.can_be_final:
+        # The builder refuses a final report without every required text; Ura also wants
+        # every table it uses published. Say what is missing.
         slots = profile.template_slots()
-        messages.error(
-            request,
-            _("A final report needs every required text; not yet written: %(texts)s.")
-            % {"texts": ", ".join(str(_(slots[s].label)) for s in report.missing_texts)},
-        )
+        if source.missing_texts:
+            messages.error(
+                request,
+                _("A final report needs every required text; not yet written: %(texts)s.")
+                % {"texts": ", ".join(str(_(slots[s].label)) for s in source.missing_texts)},
+            )
+        if source.unpublished or not source.tables:
+            messages.error(
+                request,
+                _("A final report uses published tables only; not yet published: %(tables)s.")
+                % {"tables": ", ".join(t.definition_id for t in source.unpublished) or "—"},
+            )
         return redirect("statistics:profile", source.run.pk)
-    if final:
-        report = profile.report_of(source, frames, final=True)
+    report = profile.report_of(source, selectors.profile_frames(source), final=final)
     content = render_pdf(report, translate=_, locale=profile.locale())
     services.record_profile_pdf(
         actor=request.user,
