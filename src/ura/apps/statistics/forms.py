@@ -36,3 +36,16 @@ class BuildForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", _("The period ends before it starts."))
         return data
+
+
+class ProfileTextForm(forms.Form):
+    """An analyst's text for one slot of a migration profile, with the version edited."""
+
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=20000,
+        help_text=_("Plain text; separate paragraphs with a blank line."),
+        widget=forms.Textarea(attrs={"rows": 16}),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)

@@ -105,3 +105,25 @@ class StatTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition_id} v{self.definition_version} (run {self.run_id})"
+
+
+class ProfileText(models.Model):
+    """An analyst's text for one slot of the migration profile report of a run (the slots are
+    the template's ``text`` blocks). Saved with optimistic locking on ``version``."""
+
+    run = models.ForeignKey(ProfileRun, on_delete=models.CASCADE, related_name="texts")
+    slot = models.CharField(_("slot"), max_length=64)
+    text = models.TextField(_("text"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["run_id", "slot"]
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["run", "slot"], name="profile_text_once")]
+
+    def __str__(self) -> str:
+        return f"{self.slot} (run {self.run_id}, v{self.version})"

@@ -16,7 +16,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ura.apps.statistics import roles
-from ura.apps.statistics.models import ProfileRun, RunStatus, StatTable, TableStatus
+from ura.apps.statistics.models import (
+    ProfileRun,
+    ProfileText,
+    RunStatus,
+    StatTable,
+    TableStatus,
+)
+from ura.apps.statistics.profile import ProfileSource, used_table_ids
 from ura.apps.statistics.services import frame_from_bytes, require
 from ura.stats.definitions import TableDefinition
 from ura.stats.outputs.meta import TableMeta, table_meta
@@ -147,3 +154,54 @@ def published_table(definition_id: str) -> StatTable | None:
         .order_by("-published_at")
         .first()
     )
+
+
+def access_profile(actor: Actor, run_id: int) -> ProfileSource:
+    """The migration profile of a succeeded run: its annual tables the report uses (each with
+    a protected version) and the analysts' texts.
+
+    Analysts see every run's profile (a draft). Everyone else with ``view_statistics`` sees
+    it only once every table it uses is published; until then it is "not found".
+
+    Raises:
+        PermissionDenied: the actor may not read statistics at all.
+        Http404: no such succeeded run, or a table it uses is unpublished and the actor is
+            not an analyst.
+    """
+    require(actor, roles.VIEW)
+    run = ProfileRun.objects.filter(pk=run_id, status=RunStatus.SUCCEEDED).first()
+    if run is None:
+        raise Http404(_("No such profile run."))
+    tables = list(
+        StatTable.objects.defer("raw", "denominators")
+        .filter(run=run, definition_id__in=used_table_ids(), frequency="A")
+        .exclude(protected=None)
+        .select_related("run")
+        .order_by("definition_id")
+    )
+    if not is_analyst(actor) and (
+        not tables or any(t.status != TableStatus.PUBLISHED for t in tables)
+    ):
+        raise Http404(_("This migration profile has not been published yet."))
+    texts = {t.slot: t for t in ProfileText.objects.filter(run=run).select_related("updated_by")}
+    return ProfileSource(run, tables, texts)
+
+
+def profile_frames(source: ProfileSource) -> dict[str, pd.DataFrame]:
+    """The protected cells of the profile's tables, by table id (never the unprotected)."""
+    return {t.definition_id: protected_frame(t) for t in source.tables}
+
+
+def latest_profile_run(actor: Actor) -> ProfileRun | None:
+    """The newest succeeded run whose profile the actor may see."""
+    require(actor, roles.VIEW)
+    candidates = ProfileRun.objects.filter(status=RunStatus.SUCCEEDED)
+    if is_analyst(actor):
+        return candidates.first()
+    for run in candidates[:20]:
+        used = StatTable.objects.filter(
+            run=run, definition_id__in=used_table_ids(), frequency="A"
+        ).exclude(protected=None)
+        if used.exists() and not used.exclude(status=TableStatus.PUBLISHED).exists():
+            return run
+    return None

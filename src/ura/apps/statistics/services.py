@@ -24,7 +24,13 @@ from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record
 from ura.apps.statistics import roles
 from ura.apps.statistics.extract import extract_microdata
-from ura.apps.statistics.models import ProfileRun, RunStatus, StatTable, TableStatus
+from ura.apps.statistics.models import (
+    ProfileRun,
+    ProfileText,
+    RunStatus,
+    StatTable,
+    TableStatus,
+)
 from ura.apps.statistics.protection import (
     DENOMINATOR_THRESHOLD,
     Protected,
@@ -344,3 +350,74 @@ def record_download(*, actor: Actor, table: StatTable, fmt: str, raw: bool = Fal
     if raw:
         detail["unprotected"] = True
     audit_record(actor=actor, action=AuditAction.EXPORT, obj=table, detail=detail)
+
+
+class StaleTextError(ValidationError):
+    """Someone else saved the text after the version the analyst edited."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            _(
+                "Someone else saved this text in the meantime (now version %(version)d). "
+                "Your text is below: compare it with theirs and save again."
+            )
+            % {"version": current_version}
+        )
+        self.current_version = current_version
+
+
+def profile_text_save(
+    *, actor: Actor, run_id: int, slot: str, text: str, expected_version: int
+) -> ProfileText:
+    """Save an analyst's text for a slot of a run's migration profile.
+
+    ``expected_version`` is the version the analyst edited (0 for a slot not written yet);
+    the save is refused when the stored text has moved on since.
+
+    Raises:
+        PermissionDenied: not an analyst.
+        ValidationError: no such run or slot.
+        StaleTextError: the text changed since ``expected_version``.
+    """
+    from ura.apps.statistics.profile import template_slots
+
+    require(actor, roles.ANALYSE)
+    if slot not in template_slots():
+        raise ValidationError(_("The report has no text %(slot)s.") % {"slot": slot})
+    text = text.replace("\r\n", "\n").strip()
+    with transaction.atomic():
+        run = ProfileRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:
+            raise ValidationError(_("No such profile run."))
+        current = ProfileText.objects.select_for_update().filter(run=run, slot=slot).first()
+        current_version = current.version if current else 0
+        if current_version != expected_version:
+            raise StaleTextError(current_version)
+        if current is None:
+            current = ProfileText.objects.create(
+                run=run, slot=slot, text=text, version=1, updated_by_id=actor.pk
+            )
+            action = AuditAction.CREATE
+        else:
+            current.text = text
+            current.version += 1
+            current.updated_by_id = actor.pk
+            current.save(update_fields=["text", "version", "updated_by", "updated_at"])
+            action = AuditAction.UPDATE
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=current,
+            detail={"run": run.pk, "slot": slot, "version": current.version, "chars": len(text)},
+        )
+    return current
+
+
+def record_profile_pdf(*, actor: Actor, run: ProfileRun, final: bool, tables: list[str]) -> None:
+    """Audit a download of a run's migration profile as PDF."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=run,
+        detail={"report": "migration_profile", "format": "pdf", "final": final, "tables": tables},
+    )

@@ -14,6 +14,10 @@ urlpatterns: list[URLPattern] = [
     path("tables/<int:table_id>/review", views.table_review, name="review"),
     path("tables/<int:table_id>/publish", views.table_publish, name="publish"),
     path("runs/", views.runs, name="runs"),
+    path("profile/", views.profile_latest, name="profile_latest"),
+    path("runs/<int:run_id>/profile/", views.profile_page, name="profile"),
+    path("runs/<int:run_id>/profile/texts/<slug:slot>", views.profile_text, name="profile_text"),
+    path("runs/<int:run_id>/profile.pdf", views.profile_pdf, name="profile_pdf"),
     path("regional/", views.regional, name="regional"),
     path("international/", views.international, name="international"),
 ]

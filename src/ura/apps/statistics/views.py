@@ -7,6 +7,7 @@ Thin: who may see what is decided in ``selectors``; the workflow and its audit i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -14,17 +15,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ura.apps.accounts.selectors import acting_user
-from ura.apps.statistics import downloads, presentation, roles, selectors, services
-from ura.apps.statistics.forms import BuildForm
+from ura.apps.statistics import downloads, presentation, profile, roles, selectors, services
+from ura.apps.statistics.forms import BuildForm, ProfileTextForm
 from ura.apps.statistics.models import TableStatus
 from ura.apps.statistics.regional import STOCK_TABLE, WORK_TABLE, regional_figures
 from ura.apps.statistics.tasks import profile_build_start
 from ura.stats.outputs.charts import time_series_spec
+from ura.stats.profile import render_pdf, report_context
 from ura.stats.reference.unhcr import (
     CITATION,
     COUNTRIES,
@@ -242,4 +245,133 @@ def international(request: HttpRequest) -> HttpResponse:
         request,
         "statistics/international.html",
         {"sections": sections, "citation": CITATION, "notes": list(COUNTRY_NOTES.values())},
+    )
+
+
+@login_required
+def profile_latest(request: HttpRequest) -> HttpResponse:
+    run = selectors.latest_profile_run(request.user)
+    if run is None:
+        return render(request, "statistics/profile_none.html")
+    return redirect("statistics:profile", run.pk)
+
+
+@login_required
+def profile_page(request: HttpRequest, run_id: int) -> HttpResponse:
+    source = selectors.access_profile(request.user, run_id)
+    # Final (no "draft" mark) once every required text is written and every table published.
+    report = profile.report_of(source, selectors.profile_frames(source), final=source.can_be_final)
+    context = report_context(report, translate=_, locale=profile.locale())
+    charts = []
+    for number, block in enumerate(
+        b for section in context["sections"] for b in section["blocks"] if b["kind"] == "chart"
+    ):
+        block["chart_id"] = f"profile-chart-{number}"
+        block["spec_id"] = f"spec-profile-chart-{number}"
+        block["spec_data"] = json.loads(block["spec"])
+        charts.append(block)
+    is_analyst = selectors.is_analyst(request.user)
+    slots = profile.template_slots()
+    return render(
+        request,
+        "statistics/profile.html",
+        {
+            "source": source,
+            "report": context,
+            "charts": charts,
+            "is_analyst": is_analyst,
+            "missing": [(s, _(slots[s].label)) for s in report.missing_texts],
+            "gaps": len(report.data_gaps),
+            "slots": [
+                (slot, _(item.label), item.required, source.texts.get(slot))
+                for slot, item in slots.items()
+            ],
+            "withheld": source.unpublished,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_text(request: HttpRequest, run_id: int, slot: str) -> HttpResponse:
+    _require(request, roles.ANALYSE)
+    source = selectors.access_profile(request.user, run_id)
+    slots = profile.template_slots()
+    if slot not in slots:
+        raise Http404(_("The report has no such text."))
+    current = source.texts.get(slot)
+    initial = {
+        "text": current.text if current else "",
+        "version": current.version if current else 0,
+    }
+    form = ProfileTextForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_text_save(
+                actor=acting_user(request.user),
+                run_id=source.run.pk,
+                slot=slot,
+                text=form.cleaned_data["text"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleTextError as exc:
+            form.add_error(None, exc.messages[0])
+            conflict = selectors.access_profile(request.user, run_id).texts.get(slot)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The text is saved."))
+            return redirect(reverse("statistics:profile", args=[source.run.pk]) + f"#slot-{slot}")
+    return render(
+        request,
+        "statistics/profile_text.html",
+        {
+            "source": source,
+            "slot": slot,
+            "label": _(slots[slot].label),
+            "required": slots[slot].required,
+            "current": current,
+            "conflict": conflict,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def profile_pdf(request: HttpRequest, run_id: int) -> HttpResponse:
+    source = selectors.access_profile(request.user, run_id)
+    final = request.GET.get("final") == "1"
+    if final and not source.can_be_final:
+        # The builder refuses a final report without every required text; Ura also wants
+        # every table it uses published. Say what is missing.
+        slots = profile.template_slots()
+        if source.missing_texts:
+            messages.error(
+                request,
+                _("A final report needs every required text; not yet written: %(texts)s.")
+                % {"texts": ", ".join(str(_(slots[s].label)) for s in source.missing_texts)},
+            )
+        if source.unpublished or not source.tables:
+            messages.error(
+                request,
+                _("A final report uses published tables only; not yet published: %(tables)s.")
+                % {"tables": ", ".join(t.definition_id for t in source.unpublished) or "—"},
+            )
+        return redirect("statistics:profile", source.run.pk)
+    report = profile.report_of(source, selectors.profile_frames(source), final=final)
+    content = render_pdf(report, translate=_, locale=profile.locale())
+    services.record_profile_pdf(
+        actor=request.user,
+        run=source.run,
+        final=final,
+        tables=[t.definition_id for t in source.tables],
+    )
+    kind = "final" if final else "draft"
+    return _attachment(
+        downloads.Download(
+            content,
+            f"migration-profile-{source.period}-run{source.run.pk}-{kind}.pdf",
+            "application/pdf",
+        )
     )
