@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ura.apps.asylum import roles
 from ura.apps.asylum.models import ReportingRecord, ReportingStatus
@@ -52,6 +53,7 @@ from ura.apps.asylum.vocabulary import (
     WithdrawalKind,
 )
 from ura.apps.cases import services as case_services
+from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id
 
 if TYPE_CHECKING:
@@ -66,6 +68,13 @@ MAX_PARAGRAPH_CHARS = 5000
 
 
 # --- Validation ---------------------------------------------------------------------------------
+
+
+#: This app's recorder of the steps and case data it declares (``apps.py``): passed to
+#: the case engine's transition and update, which refuse those from anywhere else.
+OWNER = workflow.StepOwner(
+    PROCEDURE, gettext_lazy("the application's pages (the asylum panel and the decision panel)")
+)
 
 
 def foreigner_id_clean(value: str) -> str:
@@ -151,6 +160,7 @@ def _transition(
     # ``occurred_on``: a step recorded after the day it happened (the engine dates the
     # history and the deadlines from it; it refuses a future day or one out of order).
     return case_services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         transition=transition,
