@@ -6,6 +6,7 @@ itself are refused there, and their guards are checked as the app's services rec
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -160,3 +161,18 @@ def test_the_drafter_cannot_approve_their_own_decision(worker: User, unit: Unit)
     status, body = _attempt(second, case.pk, "approve_decision")
     assert status == 200
     assert body["state"] == "decision_approved"
+
+
+def test_the_generic_update_leaves_the_interview_record_alone(worker: User) -> None:
+    """The interview record and the assessment are the asylum pages' to write."""
+    case = make_case(owner=worker, state="assessment", assigned=(worker,))
+    client = login(Client(), worker)
+    for changes in ({"interview.record": "Rewritten."}, {"assessment": {}}):
+        refused = client.patch(
+            f"/api/v1/cases/{case.pk}",
+            json.dumps({"version": case.version, "data_changes": changes}),
+            "application/json",
+        )
+        assert refused.status_code == 422, refused.content
+        assert "asylum panel" in refused.json()["errors"]["data_changes"][0]
+    assert Case.objects.get(pk=case.pk).version == case.version

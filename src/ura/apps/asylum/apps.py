@@ -25,4 +25,6 @@ class AsylumConfig(AppConfig):
         panels.register()
         # The steps with a page of their own (structured data: the interview record, the
         # notification, the appeal...).
-        register_app_steps(services.OWNER, transitions=panels.TRANSITION_PAGES)
+        register_app_steps(
+            services.OWNER, transitions=panels.TRANSITION_PAGES, data_prefixes=services.OWNED_DATA
+        )

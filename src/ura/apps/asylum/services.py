@@ -75,6 +75,19 @@ MAX_PARAGRAPH_CHARS = 5000
 OWNER = workflow.StepOwner(
     PROCEDURE, gettext_lazy("the application's pages (the asylum panel and the decision panel)")
 )
+#: The case data the asylum pages write (the interview record, the assessment, the
+#: notification, the appeal...): the generic case update cannot change it.
+OWNED_DATA = (
+    "screening",
+    "interview",
+    "information_request",
+    "assessment",
+    "notification",
+    "appeal",
+    "finality",
+    "withdrawal",
+    "reporting",
+)
 
 
 def foreigner_id_clean(value: str) -> str:
@@ -241,6 +254,7 @@ def screening_record(
         "inadmissibility_grounds", inadmissibility_grounds, InadmissibilityGround.values
     )
     return case_services.case_update(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         expected_version=expected_version,
@@ -508,7 +522,11 @@ def assessment_update(
     if not changes:
         raise ValidationError({"sections": _("Nothing to change.")})
     return case_services.case_update(
-        actor=actor, case_id=case_id, expected_version=expected_version, data_changes=changes
+        recorded_by=OWNER,
+        actor=actor,
+        case_id=case_id,
+        expected_version=expected_version,
+        data_changes=changes,
     )
 
 
@@ -603,6 +621,7 @@ def citation_add(
         )
     citations.append(citation)
     return case_services.case_update(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         expected_version=expected_version,
@@ -623,6 +642,7 @@ def citation_remove(*, actor: User, case_id: int, expected_version: int, passage
     if len(kept) == len(citations):
         raise ValidationError({"passage_hash": _("No such citation.")})
     return case_services.case_update(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         expected_version=expected_version,
@@ -854,6 +874,7 @@ def reporting_record(
         # The case's own version, history and audit event record the change (no excuse
         # text in them: the record above keeps it).
         case_services.case_update(
+            recorded_by=OWNER,
             actor=actor,
             case_id=case.pk,
             expected_version=expected_version,

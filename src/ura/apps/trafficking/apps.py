@@ -25,4 +25,8 @@ class TraffickingConfig(AppConfig):
         register_decision_flow(decisions.FLOW)
         # Screening (identification or screening out) and the referral and its answer are
         # recorded with their structured records; the other steps are generic.
-        register_app_steps(services.OWNER, transitions=services.OWN_SERVICES)
+        register_app_steps(
+            services.OWNER,
+            transitions=services.OWN_SERVICES,
+            data_prefixes=services.OWNED_DATA,
+        )

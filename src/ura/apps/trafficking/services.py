@@ -57,6 +57,30 @@ PROCEDURE = selectors.PROCEDURE
 OWNER = workflow.StepOwner(
     PROCEDURE, gettext_lazy("the trafficking case's pages (identification and referral)")
 )
+#: The case data the identification and referral services write: the generic case update
+#: cannot change it.
+OWNED_DATA = (
+    "identification",
+    "profile",
+    # The referral as made and answered (not "referral not possible", a generic step's).
+    *(
+        f"referral.{key}"
+        for key in (
+            "id",
+            "organisation",
+            "agency_id",
+            "unit_id",
+            "reason",
+            "reason_code",
+            "services",
+            "date",
+            "consent_overridden",
+            "accepted_by",
+            "accepted_on",
+            "rejection_reason",
+        )
+    ),
+)
 
 #: The transitions with their own service below; ``step_record`` does the others.
 OWN_SERVICES = frozenset(
@@ -221,6 +245,7 @@ def screening_record(
                 )
             else:
                 services.case_update(
+                    recorded_by=OWNER,
                     actor=actor,
                     case_id=case_id,
                     expected_version=expected_version,
@@ -477,6 +502,7 @@ def service_record(
     kinds = sorted({*selectors.service_kinds(case=case), kind})
     with transaction.atomic():
         services.case_update(
+            recorded_by=OWNER,
             actor=actor,
             case_id=case_id,
             expected_version=expected_version,
