@@ -167,7 +167,8 @@ def test_the_generic_update_leaves_the_interview_record_alone(worker: User) -> N
     """The interview record and the assessment are the asylum pages' to write."""
     case = make_case(owner=worker, state="assessment", assigned=(worker,))
     client = login(Client(), worker)
-    for changes in ({"interview.record": "Rewritten."}, {"assessment": {}}):
+    attempts: list[dict[str, Any]] = [{"interview.record": "Rewritten."}, {"assessment": {}}]
+    for changes in attempts:
         refused = client.patch(
             f"/api/v1/cases/{case.pk}",
             json.dumps({"version": case.version, "data_changes": changes}),

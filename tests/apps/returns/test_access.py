@@ -263,7 +263,7 @@ def test_a_partner_sees_the_history_only_from_the_referral_on(world: World) -> N
     partner = login(Client(), world.partner)
     seen = _history(partner, case_id)
     assert not {e["transition"] for e in seen} & before
-    assert all(e["occurred_at"] >= seen[0]["occurred_at"] for e in seen)
+    assert all(str(e["occurred_at"]) >= str(seen[0]["occurred_at"]) for e in seen)
     page = partner.get(f"/cases/{case_id}/").content.decode()
     procedure = workflow.registry().get("avrr", 1)
     for code in ("record_counselling", "screen_eligible"):
