@@ -1,9 +1,12 @@
-"""Every transition of the LFIP procedure through /api/v1/cases/{id}/transitions: the roles
-the asylum app grants let a caseworker and a supervisor walk it; a role without the
-permission, or missing data, is refused with every failure listed; four-eyes holds."""
+"""Every transition of the LFIP procedure: the roles the asylum app grants let a caseworker
+and a supervisor walk it; a role without the permission, or missing data, is refused with
+every failure listed; four-eyes holds. The generic steps go through
+/api/v1/cases/{id}/transitions; the steps the asylum app (or the decision panel) records
+itself are refused there, and their guards are checked as the app's services record them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,7 +17,7 @@ from tests.apps.cases.factories import make_case
 from tests.conftest import login
 from tests.factories import make_user
 from ura.apps.accounts.models import RoleCode, Unit, User
-from ura.apps.cases import workflow
+from ura.apps.cases import services, workflow
 from ura.apps.cases.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +69,28 @@ def _data(code: str) -> dict[str, Any]:
     return {path: VALUES[path] for path in PROCEDURE.transition(code).guards.required}
 
 
+def _attempt(user: User, case_id: int, code: str, data: dict[str, Any] | None = None) -> Any:
+    """Record the step as a user would: through the generic endpoint, or, for a step an app
+    records itself, as its services do (with the app's recorder). (status, body)."""
+    owner = workflow.transition_owner("asylum", code)
+    if owner is None:
+        response = transition(login(Client(), user), case_id, code, data)
+        return response.status_code, response.json()
+    try:
+        done = services.case_transition(
+            actor=user,
+            case_id=case_id,
+            transition=code,
+            expected_version=Case.objects.get(pk=case_id).version,
+            data_changes=data or {},
+            recorded_by=owner,
+        )
+    except workflow.TransitionRefusedError as refused:
+        failures = [{"code": f.code, "detail": f.detail} for f in refused.failures]
+        return 422, {"failures": failures}
+    return 200, {"state": done.state}
+
+
 @pytest.fixture
 def outsider(unit: Unit) -> User:
     """A partner NGO worker assigned to the case: may change it, holds no asylum permission."""
@@ -90,29 +115,34 @@ def test_each_transition_with_its_guards(
     case = make_case(owner=worker, state=_first_from(code), assigned=(worker, supervisor, outsider))
     actor = supervisor if code in SUPERVISOR_ONLY else worker
 
-    refused = transition(login(Client(), outsider), case.pk, code, _data(code))
-    assert refused.status_code == 422, refused.content
-    assert [f["code"] for f in refused.json()["failures"]] == ["permission"]
+    if workflow.transition_owner("asylum", code) is not None:
+        generic = transition(login(Client(), actor), case.pk, code, _data(code))
+        assert generic.status_code == 422, generic.content
+        assert "not with the generic step form" in generic.json()["errors"]["transition"][0]
+        assert Case.objects.get(pk=case.pk).state == case.state
 
-    client = login(Client(), actor)
+    status, body = _attempt(outsider, case.pk, code, _data(code))
+    assert status == 422, body
+    assert [f["code"] for f in body["failures"]] == ["permission"]
+
     if t.guards.required:
-        missing = transition(client, case.pk, code)
-        assert missing.status_code == 422
-        (failure,) = missing.json()["failures"]
+        status, body = _attempt(actor, case.pk, code)
+        assert status == 422
+        (failure,) = body["failures"]
         assert failure["code"] == "required"
         for path in t.guards.required:
             assert path in failure["detail"], (path, failure)
 
-    done = transition(client, case.pk, code, _data(code))
-    assert done.status_code == 200, done.content
-    assert done.json()["state"] == (t.to or case.state)
+    status, body = _attempt(actor, case.pk, code, _data(code))
+    assert status == 200, body
+    assert body["state"] == (t.to or case.state)
 
 
 def test_a_caseworker_may_not_approve_or_detain(worker: User) -> None:
     case = make_case(owner=worker, state="decision_drafted", assigned=(worker,))
-    refused = transition(login(Client(), worker), case.pk, "approve_decision")
-    assert refused.status_code == 422
-    assert [f["code"] for f in refused.json()["failures"]] == ["permission"]
+    status, body = _attempt(worker, case.pk, "approve_decision")
+    assert status == 422
+    assert [f["code"] for f in body["failures"]] == ["permission"]
 
 
 def test_the_drafter_cannot_approve_their_own_decision(worker: User, unit: Unit) -> None:
@@ -120,15 +150,30 @@ def test_the_drafter_cannot_approve_their_own_decision(worker: User, unit: Unit)
     first = make_user(role=RoleCode.SUPERVISOR, unit=unit)
     second = make_user(role=RoleCode.SUPERVISOR, unit=unit)
     case = make_case(owner=worker, state="assessment", assigned=(worker,))
-    mine = login(Client(), first)
     data = {"decision.outcome": "rejected", "decision.reasons": "Not credible."}
-    assert transition(mine, case.pk, "submit_for_approval", data).status_code == 200
+    assert _attempt(first, case.pk, "submit_for_approval", data)[0] == 200
 
-    own = transition(mine, case.pk, "approve_decision")
-    assert own.status_code == 422
-    assert [f["code"] for f in own.json()["failures"]] == ["four_eyes"]
+    status, body = _attempt(first, case.pk, "approve_decision")
+    assert status == 422
+    assert [f["code"] for f in body["failures"]] == ["four_eyes"]
     assert Case.objects.get(pk=case.pk).state == "decision_drafted"
 
-    other = transition(login(Client(), second), case.pk, "approve_decision")
-    assert other.status_code == 200
-    assert other.json()["state"] == "decision_approved"
+    status, body = _attempt(second, case.pk, "approve_decision")
+    assert status == 200
+    assert body["state"] == "decision_approved"
+
+
+def test_the_generic_update_leaves_the_interview_record_alone(worker: User) -> None:
+    """The interview record and the assessment are the asylum pages' to write."""
+    case = make_case(owner=worker, state="assessment", assigned=(worker,))
+    client = login(Client(), worker)
+    attempts: list[dict[str, Any]] = [{"interview.record": "Rewritten."}, {"assessment": {}}]
+    for changes in attempts:
+        refused = client.patch(
+            f"/api/v1/cases/{case.pk}",
+            json.dumps({"version": case.version, "data_changes": changes}),
+            "application/json",
+        )
+        assert refused.status_code == 422, refused.content
+        assert "asylum panel" in refused.json()["errors"]["data_changes"][0]
+    assert Case.objects.get(pk=case.pk).version == case.version

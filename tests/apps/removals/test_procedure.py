@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 
 import pytest
 from django.test import Client
@@ -27,6 +28,8 @@ from tests.apps.removals.conftest import (
     step,
 )
 from tests.conftest import login
+from ura.apps.cases import services as case_services
+from ura.apps.cases import workflow
 from ura.apps.cases.models import CaseAssignment, CaseEvent
 from ura.apps.core.models import AuditAction, AuditEvent
 
@@ -477,7 +480,7 @@ def test_detention_past_its_maximum_is_refused_without_a_justification(world: Wo
     assert "legal maximum" in failures(step(boss, case_id, "review_detention", review))["rule"]
     late = {"decided_on": timezone.localdate().isoformat(), "months": 3, "reasons": "No help."}
     assert "legal maximum" in failures(step(boss, case_id, "extend_detention", late))["rule"]
-    # The generic transition endpoint applies the same rule.
+    # The generic transition endpoint does not record removal steps at all.
     version = detail(boss, case_id)["version"]
     generic = post(
         boss,
@@ -488,7 +491,8 @@ def test_detention_past_its_maximum_is_refused_without_a_justification(world: Wo
             "data_changes": {"detention": {"ended_on": end["ended_on"], "end_reason": "released"}},
         },
     )
-    assert "rule" in failures(generic)
+    assert generic.status_code == 422, generic.content
+    assert "removal case's page" in generic.json()["errors"]["transition"][0]
     refusals = AuditEvent.objects.filter(
         action=AuditAction.ACCESS_DENIED, object_id=str(case_id)
     ).count()
@@ -721,5 +725,61 @@ def test_a_review_without_its_row_is_refused_on_the_generic_endpoint(world: Worl
             },
         },
     )
-    assert "review form" in failures(generic)["rule"]
+    assert generic.status_code == 422, generic.content
+    assert "removal case's page" in generic.json()["errors"]["transition"][0]
     assert detail(boss, case_id)["reviews"] == []
+    assert detail(boss, case_id)["version"] == version
+
+
+def test_a_justified_override_is_audited_whichever_way_it_is_asked_for(world: World) -> None:
+    """The override's own audit event is written by the removals services; every other way
+    to a removal step is closed, so no override goes without it."""
+    boss, case_id = _held_since(world, 200)
+    version = detail(boss, case_id)["version"]
+    justification = "Released late: the court's order reached the centre a week late."
+    ended = {"ended_on": timezone.localdate().isoformat(), "end_reason": "maximum_reached"}
+    generic = post(
+        boss,
+        f"/api/v1/cases/{case_id}/transitions",
+        {
+            "version": version,
+            "transition": "end_detention",
+            "data_changes": {"detention": ended, "override": {"justification": justification}},
+        },
+    )
+    assert generic.status_code == 422, generic.content
+    # Nor the justification alone through the generic update, to be used by a later step.
+    update = boss.patch(
+        f"/api/v1/cases/{case_id}",
+        json.dumps({"version": version, "data_changes": {"override.justification": "x"}}),
+        "application/json",
+    )
+    assert update.status_code == 422, update.content
+    assert "override.justification" in update.json()["errors"]["data_changes"][0]
+    # And not from code either: the engine's service wants the removals app's recorder.
+    with pytest.raises(workflow.AppOwnedError):
+        case_services.case_transition(
+            actor=world.boss,
+            case_id=case_id,
+            transition="end_detention",
+            expected_version=version,
+            data_changes={"detention.ended_on": ended["ended_on"]},
+        )
+    assert detail(boss, case_id)["detention_running"] is True
+    assert not AuditEvent.objects.filter(
+        object_id=str(case_id), detail__change="detention_maximum_override"
+    ).exists()
+    ok(
+        boss,
+        case_id,
+        "end_detention",
+        {
+            "ended_on": ended["ended_on"],
+            "reason": "maximum_reached",
+            "override_justification": justification,
+        },
+    )
+    (event,) = AuditEvent.objects.filter(
+        object_id=str(case_id), detail__change="detention_maximum_override"
+    )
+    assert event.detail["reason"] == justification

@@ -3,6 +3,8 @@ organisation abroad only once referred, and then only the categories consented t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -22,6 +24,7 @@ from tests.apps.returns.conftest import (
     to_pre_departure,
 )
 from tests.conftest import login
+from ura.apps.cases import workflow
 from ura.apps.cases.models import Consent, Referral
 from ura.apps.core.models import AuditAction, AuditEvent
 
@@ -241,3 +244,57 @@ def test_the_case_data_a_partner_may_read_holds_nothing_told_in_confidence(world
     data = response.json()["data"]
     assert set(data) <= {"counselling", "screening", "application", "pre_departure", "partner"}
     assert set(data["counselling"]) == {"last_session_on", "sessions"}
+
+
+def _history(client: Client, case_id: int) -> list[dict[str, object]]:
+    response = client.get(f"/api/v1/cases/{case_id}")
+    assert response.status_code == 200, response.content
+    history: list[dict[str, object]] = response.json()["history"]
+    return history
+
+
+def test_a_partner_sees_the_history_only_from_the_referral_on(world: World) -> None:
+    """What happened before the referral (counselling, screening, the best-interests
+    determination of a child...) stays with the directorate; the partner sees the history
+    from its referral on, and its own steps."""
+    client, case_id = _referred(world, ["identity"])
+    before = {e["transition"] for e in _history(client, case_id)} - {""}
+    assert {"record_counselling", "screen_eligible", "lodge_application"} <= before
+    partner = login(Client(), world.partner)
+    seen = _history(partner, case_id)
+    assert not {e["transition"] for e in seen} & before
+    assert all(str(e["occurred_at"]) >= str(seen[0]["occurred_at"]) for e in seen)
+    page = partner.get(f"/cases/{case_id}/").content.decode()
+    procedure = workflow.registry().get("avrr", 1)
+    for code in ("record_counselling", "screen_eligible"):
+        label = procedure.transition(code).label
+        assert label in login(Client(), world.counsellor).get(f"/cases/{case_id}/").content.decode()
+        assert label not in page, label
+    # The directorate still sees the whole history.
+    assert {e["transition"] for e in _history(client, case_id)} - {""} == before
+    # The partner's own agency's steps are in its view, and so are those after the referral.
+    ok(act(partner, case_id, "referral-answer", {"accept": True}))
+    later = _history(partner, case_id)
+    assert any(e["actor"] == world.partner.get_username() for e in later)
+    assert len(later) > len(seen)
+
+
+def test_the_generic_endpoints_do_not_record_the_application(world: World) -> None:
+    client = login(Client(), world.counsellor)
+    case_id, _person = open_case(world.counsellor)
+    to_eligible(world, client, case_id)
+    version = detail(client, case_id)["version"]
+    lodged = post(
+        client,
+        f"/api/v1/cases/{case_id}/transitions",
+        {"version": version, "transition": "lodge_application", "data_changes": {}},
+    )
+    assert lodged.status_code == 422, lodged.content
+    assert "AVRR application's pages" in lodged.json()["errors"]["transition"][0]
+    forged = client.patch(
+        f"/api/v1/cases/{case_id}",
+        json.dumps({"version": version, "data_changes": {"application.consent_id": 1}}),
+        "application/json",
+    )
+    assert forged.status_code == 422, forged.content
+    assert detail(client, case_id)["version"] == version

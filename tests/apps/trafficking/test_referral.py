@@ -20,6 +20,7 @@ from tests.apps.trafficking.conftest import (
 )
 from tests.conftest import login
 from ura.apps.accounts.models import AccessGrant
+from ura.apps.cases import workflow
 from ura.apps.cases.models import Referral
 from ura.apps.core.models import AuditAction, AuditEvent
 
@@ -208,3 +209,34 @@ def test_the_referral_pages(world: World) -> None:
     assert answered.status_code == 302
     assert detail(ngo, case_id)["state"] == "first_assistance"
     assert ngo.get(f"/trafficking/cases/{case_id}/").status_code == 200
+
+
+def test_the_ngo_sees_the_history_only_from_its_referral_on(world: World) -> None:
+    """The identification and the risk assessment happened before the referral: the NGO that
+    receives it sees the history from then on and its own answer, not how the case began."""
+    client, case_id, person = _risk_assessed(world)
+    consent(client, case_id, person)
+    assert refer(client, case_id, world.ngo).status_code == 200
+    ngo = login(Client(), world.ngo_worker)
+
+    def transitions(c: Client) -> set[str]:
+        response = c.get(f"/api/v1/cases/{case_id}")
+        assert response.status_code == 200, response.content
+        return {e["transition"] for e in response.json()["history"]} - {""}
+
+    earlier = {"identify_presumed_victim", "assess_risk"}
+    assert earlier <= transitions(client)
+    assert not transitions(ngo) & earlier
+    # Nor on the shared case page (the step's label is in the worker's history, not in the
+    # NGO's).
+    label = workflow.registry().get("trafficking", 1).transition("assess_risk").label
+    assert label in client.get(f"/cases/{case_id}/").content.decode()
+    page = ngo.get(f"/cases/{case_id}/")
+    assert page.status_code == 200
+    assert label not in page.content.decode()
+    waiting = ngo.get(f"{API}/referrals").json()["results"][0]
+    accepted = post(ngo, f"{API}/referrals/{waiting['id']}/accept", {"version": waiting["version"]})
+    assert accepted.status_code == 200, accepted.content
+    assert "accept_referral" in transitions(ngo)
+    assert not transitions(ngo) & earlier
+    assert earlier | {"accept_referral"} <= transitions(client)

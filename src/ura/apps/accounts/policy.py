@@ -143,6 +143,28 @@ def _grant_filter(model: type[models.Model], user: User, action: Action) -> Q:
     return Q(pk__in=grants.values("object_id"))
 
 
+def grants_since(
+    user: AbstractUser | AnonymousUser, model: type[models.Model], object_id: object
+) -> models.QuerySet[AccessGrant]:
+    """The active grants that open the row ``object_id`` of ``model`` to the user (to them,
+    their unit or their agency), earliest first: when their access by referral began."""
+    if not user.is_authenticated or not user.is_active:
+        return AccessGrant.objects.none()
+    account: Any = user
+    grantee = Q(user_id=account.pk)
+    if account.unit_id is not None:
+        grantee |= Q(unit_id=account.unit_id)
+    if account.agency_id is not None:
+        grantee |= Q(agency_id=account.agency_id)
+    return AccessGrant.objects.filter(
+        grantee,
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=str(object_id),
+        revoked_at__isnull=True,
+    ).order_by("granted_at")
+
+
 def grant_filter(
     user: AbstractUser | AnonymousUser, model: type[models.Model], action: Action
 ) -> Q:

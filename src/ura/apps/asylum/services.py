@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ura.apps.asylum import roles
 from ura.apps.asylum.models import ReportingRecord, ReportingStatus
@@ -52,6 +53,7 @@ from ura.apps.asylum.vocabulary import (
     WithdrawalKind,
 )
 from ura.apps.cases import services as case_services
+from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id
 
 if TYPE_CHECKING:
@@ -66,6 +68,26 @@ MAX_PARAGRAPH_CHARS = 5000
 
 
 # --- Validation ---------------------------------------------------------------------------------
+
+
+#: This app's recorder of the steps and case data it declares (``apps.py``): passed to
+#: the case engine's transition and update, which refuse those from anywhere else.
+OWNER = workflow.StepOwner(
+    PROCEDURE, gettext_lazy("the application's pages (the asylum panel and the decision panel)")
+)
+#: The case data the asylum pages write (the interview record, the assessment, the
+#: notification, the appeal...): the generic case update cannot change it.
+OWNED_DATA = (
+    "screening",
+    "interview",
+    "information_request",
+    "assessment",
+    "notification",
+    "appeal",
+    "finality",
+    "withdrawal",
+    "reporting",
+)
 
 
 def foreigner_id_clean(value: str) -> str:
@@ -151,6 +173,7 @@ def _transition(
     # ``occurred_on``: a step recorded after the day it happened (the engine dates the
     # history and the deadlines from it; it refuses a future day or one out of order).
     return case_services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         transition=transition,
@@ -231,6 +254,7 @@ def screening_record(
         "inadmissibility_grounds", inadmissibility_grounds, InadmissibilityGround.values
     )
     return case_services.case_update(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         expected_version=expected_version,
@@ -498,7 +522,11 @@ def assessment_update(
     if not changes:
         raise ValidationError({"sections": _("Nothing to change.")})
     return case_services.case_update(
-        actor=actor, case_id=case_id, expected_version=expected_version, data_changes=changes
+        recorded_by=OWNER,
+        actor=actor,
+        case_id=case_id,
+        expected_version=expected_version,
+        data_changes=changes,
     )
 
 
@@ -593,6 +621,7 @@ def citation_add(
         )
     citations.append(citation)
     return case_services.case_update(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         expected_version=expected_version,
@@ -613,6 +642,7 @@ def citation_remove(*, actor: User, case_id: int, expected_version: int, passage
     if len(kept) == len(citations):
         raise ValidationError({"passage_hash": _("No such citation.")})
     return case_services.case_update(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         expected_version=expected_version,
@@ -844,6 +874,7 @@ def reporting_record(
         # The case's own version, history and audit event record the change (no excuse
         # text in them: the record above keeps it).
         case_services.case_update(
+            recorded_by=OWNER,
             actor=actor,
             case_id=case.pk,
             expected_version=expected_version,

@@ -12,13 +12,19 @@ Who sees a case:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
 from django.http import Http404
 
-from ura.apps.accounts.policy import Action, grant_filter, reach_filter, scopes_for
+from ura.apps.accounts.policy import (
+    Action,
+    grant_filter,
+    grants_since,
+    reach_filter,
+    scopes_for,
+)
 from ura.apps.cases.models import Case, CaseAssignment, CaseDocument
 from ura.apps.core.context import request_memo
 from ura.apps.core.models import AuditAction
@@ -214,3 +220,34 @@ def access_case_document_by_id(
         detail={"case": document.case_id, "download": True},
     )
     return document
+
+
+def history_filter(user: AbstractUser | AnonymousUser, case: Case) -> Q:
+    """Which of the case's history events ``user`` may see (a filter on ``CaseEvent``).
+
+    A user who sees the case through their roles' scope or an assignment sees all of it. One
+    who sees it only through a referral grant (a partner organisation, an agency abroad) sees
+    the events from the earliest of their active grants on, and those their own agency
+    recorded: not what happened before the referral (a best-interests determination, a link
+    to a trafficking case) that the referral did not share. One filter, no query of its own:
+    the history's read applies it.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    account: Any = user
+    scoped = Case.objects.filter(
+        Q(pk=case.pk),
+        (reach_filter(user, Case, "view") & Q(restricted=False))
+        | Q(
+            pk__in=CaseAssignment.objects.filter(user_id=account.pk, ended_at__isnull=True).values(
+                "case_id"
+            )
+        ),
+    )
+    since = grants_since(user, Case, case.pk)
+    shown = Q(case_id__in=scoped.values("pk")) | Q(
+        occurred_at__gte=Subquery(since.values("granted_at")[:1])
+    )
+    if account.agency_id is not None:
+        shown |= Q(actor__agency_id=account.agency_id)
+    return shown

@@ -154,7 +154,7 @@ def _notification_json(n: Notification) -> dict[str, Any]:
 
 
 def _detail_json(request: HttpRequest, case: Case) -> dict[str, Any]:
-    found = selectors.case_file(case=case)
+    found = selectors.case_file(case=case, viewer=request.user)
     return {
         **_case_json(request, case),
         "persons": [
@@ -199,7 +199,8 @@ def _detail_json(request: HttpRequest, case: Case) -> dict[str, Any]:
             }
             for e in found.history
         ],
-        "transitions": workflow.transitions_available(case),
+        # Those a procedure app records itself are posted to its own endpoints.
+        "transitions": workflow.transitions_available(case, generic_only=True),
     }
 
 

@@ -90,6 +90,7 @@ class DecisionFlow:
 
 
 _flows: dict[str, DecisionFlow] = {}
+_owners: dict[str, workflow.StepOwner] = {}
 
 
 def register_decision_flow(flow: DecisionFlow) -> None:
@@ -102,6 +103,18 @@ def register_decision_flow(flow: DecisionFlow) -> None:
     if not flow.outcomes or not flow.languages:
         raise ValueError(f"decision flow {flow.procedure_code}: no outcomes or languages")
     _flows[flow.procedure_code] = flow
+    # The submit, return and approve steps go with a decision record: only the decision
+    # panel records them (``workflow.register_app_steps``), never the generic step form.
+    owner = workflow.StepOwner(flow.procedure_code, gettext_lazy("the case's decision panel"))
+    _owners[flow.procedure_code] = owner
+    workflow.register_app_steps(
+        owner,
+        transitions=[
+            t
+            for t in (flow.submit_transition, flow.approve_transition, flow.return_transition)
+            if t
+        ],
+    )
     panels.register_panel(flow.procedure_code, _decision_panels)
     for transition in (flow.submit_transition, flow.approve_transition, flow.return_transition):
         if transition:
@@ -412,6 +425,7 @@ def _perform(
 ) -> Case:
     if transition:
         return services.case_transition(
+            recorded_by=_owners.get(case.procedure_code),
             actor=actor,
             case_id=case.pk,
             transition=transition,

@@ -22,7 +22,7 @@ from django.db.models import (
     Window,
 )
 
-from ura.apps.cases.access import cases_for
+from ura.apps.cases.access import cases_for, history_filter
 from ura.apps.cases.models import (
     RUNNING_DEADLINES,
     Case,
@@ -278,12 +278,16 @@ def _parts_present(case: Case) -> set[str]:
     return {name for (name, _), found in zip(_OFTEN_EMPTY, row, strict=True) if found}
 
 
-def case_file(*, case: Case) -> CaseFile:
+def case_file(*, case: Case, viewer: Actor | None = None) -> CaseFile:
     """The parts of a case already loaded (and audited) by ``access_case_by_id``, with the
     users, agencies and units the case page names for each (one query per part, none per
     row; the parts a case often lacks are first tested together, and only those it has are
-    read)."""
+    read). With ``viewer``, the history is what that user may see of it
+    (``access.history_filter``: a referral's recipient sees it from the referral on)."""
     present = _parts_present(case)
+    events = case.events.select_related("actor")
+    if viewer is not None:
+        events = events.filter(history_filter(viewer, case))
 
     def part(name: str, rows: QuerySet[_M]) -> list[_M]:
         return list(_in_case_order(rows)) if name in present else []
@@ -301,7 +305,7 @@ def case_file(*, case: Case) -> CaseFile:
         referrals=part("referrals", case.referrals.select_related("to_agency", "to_unit")),
         transfers=part("transfers", case.transfers.select_related("to_agency", "to_unit")),
         deadlines=list(_in_case_order(case.deadlines.all())),
-        history=list(_in_case_order(case.events.select_related("actor"))),
+        history=list(_in_case_order(events)),
     )
 
 

@@ -293,15 +293,21 @@ def case_update(
     priority: str | None = None,
     vulnerabilities: Sequence[str] | None = None,
     data_changes: Mapping[str, Any] | None = None,
+    recorded_by: workflow.StepOwner | None = None,
 ) -> Case:
     """Change a case's priority, vulnerability flags or structured data.
+
+    Data a procedure app owns (``workflow.register_app_steps``) changes only when that app's
+    services pass their ``recorded_by``.
 
     Raises:
         Http404, PermissionDenied: see ``access_case_by_id``.
         CaseConflictError: the case changed since ``expected_version``.
         ValidationError: an invalid value.
+        workflow.AppOwnedError: data a procedure app records itself.
     """
     case = _checked(actor, case_id)
+    step_owner_check(actor, case, None, data_changes, recorded_by)
     fields: dict[str, Any] = {}
     if priority is not None:
         fields["priority"] = _clean_priority(priority)
@@ -729,6 +735,37 @@ def _check_occurred_on(case: Case, occurred_on: dt.date) -> None:
         )
 
 
+def step_owner_check(
+    actor: User,
+    case: Case,
+    transition: str | None,
+    data_changes: Mapping[str, Any] | None,
+    recorded_by: workflow.StepOwner | None,
+) -> None:
+    """Refuse (and audit the refusal of) a step or data that a procedure app records
+    itself, unless ``recorded_by`` is that app's recorder.
+
+    Raises:
+        workflow.AppOwnedError: naming where the step or data is recorded.
+    """
+    try:
+        workflow.check_step_owner(
+            case, transition=transition, data_paths=data_changes or {}, recorded_by=recorded_by
+        )
+    except workflow.AppOwnedError:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_DENIED,
+            obj=case,
+            detail={
+                "attempted": "transition" if transition else "update",
+                "transition": (transition or "")[:64],
+                "outcome": "recorded_by_procedure_app",
+            },
+        )
+        raise
+
+
 def case_transition(
     *,
     actor: User,
@@ -738,6 +775,7 @@ def case_transition(
     data_changes: Mapping[str, Any] | None = None,
     override_consent_reason: str = "",
     occurred_on: dt.date | None = None,
+    recorded_by: workflow.StepOwner | None = None,
 ) -> Case:
     """Move a case along its procedure: check the transition's guards (permissions from the
     actor's roles, required data, consents, four-eyes), change the state, write history and
@@ -750,13 +788,19 @@ def case_transition(
     deadlines count from that day. It may not be in the future, nor before the case was
     opened or before its latest recorded step, so that the history stays in order.
 
+    A transition (or data) that a procedure app records itself (``workflow.register_app_steps``)
+    passes only with that app's ``recorded_by``: its services record it with the structured
+    data the step needs.
+
     Raises:
         Http404, PermissionDenied: see ``access_case_by_id``.
         workflow.TransitionRefusedError: one or more guards failed (each is listed).
         CaseConflictError: the case changed since ``expected_version``.
         ValidationError: ``occurred_on`` out of order.
+        workflow.AppOwnedError: a step or data a procedure app records itself.
     """
     case = _checked(actor, case_id)
+    step_owner_check(actor, case, transition, data_changes, recorded_by)
     if occurred_on is not None:
         _check_occurred_on(case, occurred_on)
     data = data_apply(case.data, data_changes or {})

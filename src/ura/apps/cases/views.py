@@ -408,6 +408,8 @@ def _transition_entries(
         if guards.permission and guards.permission not in perms and not refused_here:
             continue
         page = panels.transition_page(request, case, code)
+        if page is None and workflow.transition_owner(case.procedure_code, code) is not None:
+            continue  # recorded on the procedure app's own panel, never by the generic form
         entry: dict[str, Any] = {
             "code": code,
             "label": available["label"],
@@ -482,7 +484,7 @@ def _detail_context(
     request: HttpRequest, case: Case, *, bound: TransitionForm | None = None
 ) -> dict[str, Any]:
     user = request.user
-    found = selectors.case_file(case=case)
+    found = selectors.case_file(case=case, viewer=request.user)
     procedure = _procedure(case)
     can_change = may(user, "change", case)
     initial = {"version": case.version}
@@ -596,6 +598,14 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     with the form as the user filled it and the reasons above it."""
     case = access_case_by_id(request.user, case_id, action="change")
     code = request.POST.get("transition", "")[:64]
+    try:
+        # A step its procedure app records itself (with the structured data it needs) is
+        # never recorded here: the page says where, and the refusal is audited.
+        services.step_owner_check(acting_user(request.user), case, code, None, None)
+    except workflow.AppOwnedError as owned:
+        for text in owned.messages:
+            messages.error(request, text)
+        return render(request, "cases/detail.html", _detail_context(request, case), status=422)
     procedure = _procedure(case)
     try:
         guards = procedure.transition(code).guards if procedure else None

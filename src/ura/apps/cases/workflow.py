@@ -10,13 +10,14 @@ consents in force, who performed which transition — and stores what it answers
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ura.apps.cases.models import CaseDeadline, CaseEvent, CaseEventKind, Consent
@@ -66,6 +67,93 @@ def register_transition_rule(procedure_code: str, rule: TransitionRule) -> None:
     rules = _transition_rules.setdefault(procedure_code, [])
     if rule not in rules:
         rules.append(rule)
+
+
+@dataclass(frozen=True, eq=False)
+class StepOwner:
+    """A procedure app that records some transitions and owns some case data itself, with
+    structured data of its own (a readmission request's PDF, an AVRR application's consents,
+    a detention review). Each app makes one at import time and passes it to
+    ``services.case_transition`` / ``case_update`` as ``recorded_by``: a Python object, so no
+    request can claim it. ``where`` names, for the user, the place those steps are recorded."""
+
+    procedure_code: str
+    where: str | Promise
+
+
+_owned_transitions: dict[tuple[str, str], StepOwner] = {}
+_owned_data: dict[str, list[tuple[str, StepOwner]]] = {}
+
+
+class AppOwnedError(ValidationError):
+    """A generic write asked for a step or data that a procedure app records itself."""
+
+    def __init__(self, field: str, message: str, owner: StepOwner) -> None:
+        super().__init__({field: message})
+        self.owner = owner
+
+
+def register_app_steps(
+    owner: StepOwner, transitions: Iterable[str] = (), data_prefixes: Iterable[str] = ()
+) -> None:
+    """Declare (from the procedure app's ``AppConfig.ready``) the transitions its services
+    record and the case-data keys (dotted prefixes) they write: the generic transition and
+    update refuse them unless ``owner`` is passed, and the generic case page does not offer
+    the transitions. Registering again has no further effect."""
+    known = {
+        t.code for version in registry().versions(owner.procedure_code) for t in version.transitions
+    }
+    for code in transitions:
+        if code not in known:
+            raise ValueError(f"{owner.procedure_code} has no transition {code!r}")
+        _owned_transitions[(owner.procedure_code, code)] = owner
+    owned = _owned_data.setdefault(owner.procedure_code, [])
+    for prefix in data_prefixes:
+        if (prefix, owner) not in owned:
+            owned.append((prefix, owner))
+
+
+def transition_owner(procedure_code: str, transition: str) -> StepOwner | None:
+    """The app that records ``transition`` itself, if one declared it."""
+    return _owned_transitions.get((procedure_code, transition))
+
+
+def _overlaps(path: str, prefix: str) -> bool:
+    # Setting a parent replaces its children, setting a child changes its parent.
+    return path == prefix or path.startswith(prefix + ".") or prefix.startswith(path + ".")
+
+
+def check_step_owner(
+    case: Case,
+    *,
+    transition: str | None,
+    data_paths: Iterable[str],
+    recorded_by: StepOwner | None,
+) -> None:
+    """Refuse a transition or data change that another recorder owns.
+
+    Raises:
+        AppOwnedError: naming where the step or data is recorded.
+    """
+    code = case.procedure_code
+    if transition is not None:
+        owner = transition_owner(code, transition)
+        if owner is not None and owner is not recorded_by:
+            raise AppOwnedError(
+                "transition",
+                _("This step is recorded on %(where)s, not with the generic step form.")
+                % {"where": owner.where},
+                owner,
+            )
+    for path in data_paths:
+        for prefix, owner in _owned_data.get(code, ()):
+            if _overlaps(path, prefix) and owner is not recorded_by:
+                raise AppOwnedError(
+                    "data_changes",
+                    _("“%(path)s” is recorded on %(where)s; it cannot be changed here.")
+                    % {"path": path, "where": owner.where},
+                    owner,
+                )
 
 
 def registry() -> ProcedureRegistry:
@@ -196,11 +284,14 @@ def transition_check(
     )
 
 
-def transitions_available(case: Case) -> list[dict[str, str]]:
-    """The transitions the procedure allows from the case's state (guards not checked)."""
+def transitions_available(case: Case, *, generic_only: bool = False) -> list[dict[str, str]]:
+    """The transitions the procedure allows from the case's state (guards not checked);
+    with ``generic_only``, without those a procedure app records itself (the generic step
+    form and API offer only the others)."""
     return [
         {"code": t.code, "label": t.label, "to": t.to or case.state}
         for t in available_transitions(procedure_of(case), case.state)
+        if not generic_only or transition_owner(case.procedure_code, t.code) is None
     ]
 
 

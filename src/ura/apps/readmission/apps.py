@@ -15,8 +15,15 @@ class ReadmissionConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from ura.apps.cases.workflow import register_procedure_adapter
-        from ura.apps.readmission import panels, selectors
+        from ura.apps.cases.workflow import register_app_steps, register_procedure_adapter
+        from ura.apps.readmission import panels, selectors, services
 
         register_procedure_adapter(selectors.PROCEDURE, selectors.procedure_for_case)
         panels.register()
+        # Every step: sending makes the request's PDF, deemed consent checks the agreement,
+        # the others check their values against the agreement's rules (services.STEP_FIELDS).
+        register_app_steps(
+            services.OWNER,
+            transitions=(*services.STEP_FIELDS, "send_request", "apply_deemed_consent"),
+            data_prefixes=services.OWNED_DATA,
+        )

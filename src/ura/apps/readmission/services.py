@@ -54,7 +54,13 @@ if TYPE_CHECKING:
     from ura.apps.cases.models import Case
 
 PROCEDURE = selectors.PROCEDURE
+#: This app's recorder of the steps and case data it declares (``apps.py``): passed to
+#: the case engine's transition and update, which refuse those from anywhere else.
+OWNER = workflow.StepOwner(PROCEDURE, gettext_lazy("the readmission request's page"))
 FORM_DOCUMENT_KIND = "readmission_request"
+#: The case data the steps write (the request as made, its agreement, the reply and after):
+#: the generic case update cannot change it (the request's agreement sets its deadlines).
+OWNED_DATA = ("request", "reply", "travel_document", "transfer", "return_back", "withdrawal")
 
 #: Why the person is to be readmitted (the agreement's articles on own nationals,
 #: third-country nationals and stateless persons).
@@ -473,6 +479,7 @@ def request_send(
     try:
         with transaction.atomic():
             case = case_services.case_transition(
+                recorded_by=OWNER,
                 actor=actor,
                 case_id=case.pk,
                 transition="send_request",
@@ -640,6 +647,7 @@ def step_record(
     _step_checks(actor, case, transition, changes, today)
     occurred = OCCURRED_FROM.get(transition)
     return case_services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case.pk,
         transition=transition,
@@ -688,6 +696,7 @@ def deemed_consent_apply(
     deemed_on = reply.due_on + dt.timedelta(days=1)
     basis = f"{agreement.short_title}, {agreement.deemed_consent.legal_reference}"
     return case_services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case.pk,
         transition="apply_deemed_consent",

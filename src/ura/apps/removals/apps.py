@@ -13,7 +13,17 @@ class RemovalsConfig(AppConfig):
     navigation = (NavEntry(_("Removals"), "removals:home", "removals.manage_removal"),)
 
     def ready(self) -> None:
-        from ura.apps.removals import panels, rules
+        from ura.apps.cases.workflow import register_app_steps, registry
+        from ura.apps.removals import panels, rules, services
 
         panels.register()
         rules.register()
+        # Every step: the removals services add the data a step implies, keep the detention
+        # review records and write the audit event of a justified detention override.
+        register_app_steps(
+            services.OWNER,
+            transitions={
+                t.code for v in registry().versions(rules.PROCEDURE) for t in v.transitions
+            },
+            data_prefixes=services.OWNED_DATA,
+        )

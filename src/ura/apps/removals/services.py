@@ -30,6 +30,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ura.apps.accounts.policy import Action, role_permissions
 from ura.apps.cases import services, workflow
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
     from ura.apps.cases.models import Case
 
 PROCEDURE = rules.PROCEDURE
+#: This app's recorder of the steps and case data it declares (``apps.py``): passed to
+#: the case engine's transition and update, which refuse those from anywhere else.
+OWNER = workflow.StepOwner(PROCEDURE, gettext_lazy("the removal case's page (the removal panel)"))
 #: Steps with a service of their own below; ``step_record`` refuses them.
 OWN_SERVICES = frozenset(
     {
@@ -64,6 +68,25 @@ _CLEARED_DETENTION = {
     "detention.transferred_on": None,
 }
 _CLEARED_ALTERNATIVE = {"alternative.ended_on": None, "alternative.end_reason": None}
+#: The case data the removal steps write, the detention's limits and their justified
+#: override among it: the generic case update cannot change it.
+OWNED_DATA = (
+    "apprehension",
+    "decision",
+    "notification",
+    "appeal",
+    "voluntary_departure",
+    "detention",
+    "alternative",
+    "review",
+    "override",
+    "travel_document",
+    "removal",
+    "entry_ban",
+    "release",
+    "closure",
+    "discontinuation",
+)
 
 
 def _case(actor: User, case_id: int, action: Action = "change") -> Case:
@@ -150,6 +173,7 @@ def _transition(
     data = data_apply(case.data, changes)
     overridden = _override_used(actor, case, transition, data)
     updated = services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case.pk,
         transition=transition,
@@ -350,6 +374,7 @@ def travel_document_request(
         }
     )
     return services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         transition="request_travel_document",
@@ -406,6 +431,7 @@ def consulate_answer(
         changes["travel_document.kind"] = document_kind
         changes["travel_document.number"] = document_number or None
     return services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         transition="record_consulate_answer",

@@ -15,6 +15,13 @@ class ReturnsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from ura.apps.returns import panels
+        from ura.apps.cases.workflow import register_app_steps
+        from ura.apps.returns import panels, services
 
         panels.register()
+        # The steps with their own service (consents, best interests, the application, travel
+        # and reintegration records); approval, rejection, reception, the plan, withdrawal and
+        # closure need nothing more and stay generic.
+        register_app_steps(
+            services.OWNER, transitions=services.OWN_SERVICES, data_prefixes=services.OWNED_DATA
+        )

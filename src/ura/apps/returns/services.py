@@ -25,6 +25,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ura.apps.accounts.policy import Action
 from ura.apps.accounts.selectors import agency_by_id, unit_by_id
@@ -64,6 +65,32 @@ if TYPE_CHECKING:
     from ura.apps.cases.models import Case
 
 PROCEDURE = selectors.PROCEDURE
+#: This app's recorder of the steps and case data it declares (``apps.py``): passed to
+#: the case engine's transition and update, which refuse those from anywhere else.
+OWNER = workflow.StepOwner(
+    PROCEDURE, gettext_lazy("the AVRR application's pages (the return panel)")
+)
+#: The case data this app's services write (what the consents, the application, the
+#: referral to the partner and the records of travel and reintegration say): the generic
+#: case update cannot change it.
+OWNED_DATA = (
+    "counselling",
+    "screening",
+    "best_interests",
+    # The application as lodged with its consents (not its rejection reason, a generic step's).
+    "application.date",
+    "application.voluntariness_declared",
+    "application.destination_country",
+    "application.shared_categories",
+    "application.consent_id",
+    "partner",
+    "pre_departure",
+    "departure",
+    "transit",
+    "arrival",
+    "assistance",
+    "monitoring",
+)
 
 #: The transitions with their own service below; ``step_record`` does the others.
 OWN_SERVICES = frozenset(
@@ -153,6 +180,7 @@ def _transition(
     occurred_on: dt.date | None = None,
 ) -> Case:
     return services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case.pk,
         transition=transition,
@@ -564,6 +592,7 @@ def _checklist_sync(actor: User, case: Case, expected_version: int) -> Case:
     # (medical fitness among it) is worked out again when shown.
     missing = selectors.checklist_missing(case=case)
     return services.case_update(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case.pk,
         expected_version=expected_version,
@@ -835,6 +864,7 @@ def partner_refer(
                 can_change=True,
             )
             case = services.case_update(
+                recorded_by=OWNER,
                 actor=actor,
                 case_id=case.pk,
                 expected_version=expected_version + 1,
@@ -915,6 +945,7 @@ def assistance_add(
         raise ValidationError(errors)
     with transaction.atomic():
         services.case_update(
+            recorded_by=OWNER,
             actor=actor,
             case_id=case.pk,
             expected_version=expected_version,
@@ -1063,6 +1094,7 @@ def step_record(
     if transition in OWN_SERVICES:
         raise ValidationError({"transition": _("This step has its own form.")})
     return services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         transition=transition,

@@ -18,7 +18,15 @@ class TraffickingConfig(AppConfig):
 
     def ready(self) -> None:
         from ura.apps.cases.decisions import register_decision_flow
-        from ura.apps.trafficking import decisions, panels
+        from ura.apps.cases.workflow import register_app_steps
+        from ura.apps.trafficking import decisions, panels, services
 
         panels.register()
         register_decision_flow(decisions.FLOW)
+        # Screening (identification or screening out) and the referral and its answer are
+        # recorded with their structured records; the other steps are generic.
+        register_app_steps(
+            services.OWNER,
+            transitions=services.OWN_SERVICES,
+            data_prefixes=services.OWNED_DATA,
+        )

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ura.apps.accounts.policy import Action
 from ura.apps.accounts.selectors import agency_by_id, unit_by_id
@@ -51,6 +52,35 @@ if TYPE_CHECKING:
     from ura.apps.cases.models import Case
 
 PROCEDURE = selectors.PROCEDURE
+#: This app's recorder of the steps and case data it declares (``apps.py``): passed to
+#: the case engine's transition and update, which refuse those from anywhere else.
+OWNER = workflow.StepOwner(
+    PROCEDURE, gettext_lazy("the trafficking case's pages (identification and referral)")
+)
+#: The case data the identification and referral services write: the generic case update
+#: cannot change it.
+OWNED_DATA = (
+    "identification",
+    "profile",
+    # The referral as made and answered (not "referral not possible", a generic step's).
+    *(
+        f"referral.{key}"
+        for key in (
+            "id",
+            "organisation",
+            "agency_id",
+            "unit_id",
+            "reason",
+            "reason_code",
+            "services",
+            "date",
+            "consent_overridden",
+            "accepted_by",
+            "accepted_on",
+            "rejection_reason",
+        )
+    ),
+)
 
 #: The transitions with their own service below; ``step_record`` does the others.
 OWN_SERVICES = frozenset(
@@ -194,6 +224,7 @@ def screening_record(
         with transaction.atomic():
             if conclusion == ScreeningConclusion.PRESUMED_VICTIM:
                 services.case_transition(
+                    recorded_by=OWNER,
                     actor=actor,
                     case_id=case_id,
                     transition="identify_presumed_victim",
@@ -204,6 +235,7 @@ def screening_record(
             elif conclusion == ScreeningConclusion.NOT_IDENTIFIED:
                 changes["identification.conclusion_reason"] = basis.strip()
                 services.case_transition(
+                    recorded_by=OWNER,
                     actor=actor,
                     case_id=case_id,
                     transition="screen_out",
@@ -213,6 +245,7 @@ def screening_record(
                 )
             else:
                 services.case_update(
+                    recorded_by=OWNER,
                     actor=actor,
                     case_id=case_id,
                     expected_version=expected_version,
@@ -274,6 +307,7 @@ def step_record(
     if transition in OWN_SERVICES:
         raise ValidationError({"transition": _("This step has its own page.")})
     return services.case_transition(
+        recorded_by=OWNER,
         actor=actor,
         case_id=case_id,
         transition=transition,
@@ -341,6 +375,7 @@ def case_refer(
                 override_consent_reason=override_consent_reason,
             )
             case = services.case_transition(
+                recorded_by=OWNER,
                 actor=actor,
                 case_id=case_id,
                 transition="refer",
@@ -408,6 +443,7 @@ def referral_answer(
         with transaction.atomic():
             # The transition first: rejecting the hand-off ends the organisation's access.
             services.case_transition(
+                recorded_by=OWNER,
                 actor=actor,
                 case_id=case.pk,
                 transition="accept_referral" if accept else "reject_referral",
@@ -466,6 +502,7 @@ def service_record(
     kinds = sorted({*selectors.service_kinds(case=case), kind})
     with transaction.atomic():
         services.case_update(
+            recorded_by=OWNER,
             actor=actor,
             case_id=case_id,
             expected_version=expected_version,
