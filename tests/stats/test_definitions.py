@@ -90,6 +90,10 @@ def test_a_valid_text_parses() -> None:
         ("sensitivity: public", "sensitivity: secret", "sensitivity: 'secret'"),
         ("{rule: suppression, threshold: 5}", "{threshold: 5}", "protection.rule: must be"),
         ("rule: suppression", "rule: magic", "protection.rule: 'magic' is not one of"),
+        ("threshold: 5}", "threshold: 0}", "protection.threshold: 0: expected an integer >= 1"),
+        ("threshold: 5}", "base: 5}", "protection.base: not a parameter of the suppression rule"),
+        ("rule: suppression", "rule: denominator_threshold", "only a ratio table"),
+        ("title: A sample", "title: A sample\nlinked: Permits", "linked: 'Permits' is not a valid"),
         ("title: A sample", "title: A sample\ncolour: blue", "unknown key(s) colour"),
         ("- {id: AGE, source: age}", "- {id: SEX, source: age}", "repeat a dimension id"),
         ("unit: PER", "unit: PER\nstock: {valid_until: true}", "only a stock table"),
@@ -134,11 +138,15 @@ def test_a_ratio_table_needs_a_numerator_and_cannot_have_groups() -> None:
     )
     with pytest.raises(DefinitionError, match="ratio: must be a mapping"):
         parse_definition(text, "x.yaml")
-    ratio = parse_definition(
-        text + "ratio: {numerator: {event_types: [apprehension], first: true}}\n", "x.yaml"
-    )
+    numerator = "ratio: {numerator: {event_types: [apprehension], first: true}}\n"
+    with pytest.raises(DefinitionError, match=r"protection\.rule: a ratio table is protected by"):
+        parse_definition(text + numerator, "x.yaml")
+    text = text.replace("{rule: suppression, threshold: 5}", "{rule: denominator_threshold}")
+    ratio = parse_definition(text + numerator, "x.yaml")
     assert ratio.numerator is not None
     assert ratio.numerator.first is True
+    assert ratio.rule.for_ratios
+    assert ratio.rule.threshold == 10  # the default for shares
 
 
 def test_a_file_whose_name_differs_from_its_id_is_refused(tmp_path: Path) -> None:

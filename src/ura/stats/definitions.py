@@ -20,6 +20,7 @@ from typing import Any, Final, TypeVar
 
 import yaml
 
+from ura.stats.disclosure.rules import ProtectionRule, RuleError, rule_from_definition
 from ura.stats.schema import EventType
 
 DEFINITIONS_DIR: Final = Path(__file__).with_name("definitions")
@@ -131,24 +132,29 @@ class TableDefinition:
     select: Selection
     dimensions: tuple[Dimension, ...]
     sensitivity: Sensitivity
-    protection: Mapping[str, Any]  # {"rule": ..., parameters}: read by ura.stats.disclosure
+    protection: Mapping[str, Any]  # {"rule": ..., parameters}, as written; see ``rule``
     valid_until: bool = False  # stock: the status lasts until events.valid_until
     ended_by: tuple[EventType, ...] = ()  # stock: the status ends at a later such event
     numerator: Selection | None = None  # ratio: the events counted above the line
+    linked: str | None = None  # tables sharing a ``linked`` id are protected together
     path: Path | None = None
 
     @property
     def dimension_ids(self) -> tuple[str, ...]:
         return tuple(d.id for d in self.dimensions)
 
+    @property
+    def rule(self) -> ProtectionRule:
+        """The disclosure-control rule of ``protection`` (checked when the file was read;
+        raised for a strict table)."""
+        return rule_from_definition(self.protection, sensitivity=str(self.sensitivity))
 
-PROTECTION_RULES: Final = frozenset(
-    {"suppression", "rounding", "differential_privacy", "strict", "denominator_threshold"}
-)
+
 _TOP_KEYS: Final = frozenset(
     {
         "id", "version", "title", "description", "eurostat", "measure", "unit", "frequency",
         "age_reference", "select", "dimensions", "sensitivity", "protection", "stock", "ratio",
+        "linked",
     }
 )  # fmt: skip
 _DIMENSION_KEYS: Final = frozenset({"id", "source", "codes", "other", "groups", "total"})
@@ -296,12 +302,25 @@ class _Reader:
             numerator = self.selection(ratio.get("numerator"), "ratio.numerator")
         elif "ratio" in data:
             raise self.fail("ratio", "only a ratio table has a numerator")
+        sensitivity = self.choice(Sensitivity, data.get("sensitivity"), "sensitivity")
         protection = data.get("protection")
         if not isinstance(protection, dict):
             raise self.fail("protection", "must be a mapping with a rule and its parameters")
-        rule = self.string(protection, "rule", "protection")
-        if rule not in PROTECTION_RULES:
-            raise self.fail("protection.rule", f"{rule!r} is not one of {sorted(PROTECTION_RULES)}")
+        self.string(protection, "rule", "protection")
+        try:
+            rule = rule_from_definition(protection, sensitivity=sensitivity.value)
+        except RuleError as error:
+            raise self.fail(f"protection.{error.key}", error.problem) from None
+        if (measure is Measure.RATIO) != rule.for_ratios:
+            raise self.fail(
+                "protection.rule",
+                "a ratio table is protected by denominator_threshold, and only a ratio table",
+            )
+        linked = data.get("linked")
+        if linked is not None and (not isinstance(linked, str) or not _ID.match(linked)):
+            raise self.fail("linked", f"{linked!r} is not a valid group id")
+        if linked is not None and measure is Measure.RATIO:
+            raise self.fail("linked", "a ratio table cannot be protected with count tables")
         eurostat = data.get("eurostat")
         if eurostat is not None and not isinstance(eurostat, str):
             raise self.fail("eurostat", "must be a dataset code")
@@ -320,8 +339,9 @@ class _Reader:
             age_reference=age_reference,
             select=self.selection(data.get("select"), "select"),
             dimensions=dimensions,
-            sensitivity=self.choice(Sensitivity, data.get("sensitivity"), "sensitivity"),
+            sensitivity=sensitivity,
             protection=MappingProxyType(dict(protection)),
+            linked=linked,
             valid_until=valid_until,
             ended_by=ended_by,
             numerator=numerator,
@@ -394,4 +414,76 @@ def load_definitions(
     missing = [i for i in wanted if i not in found]
     if missing:
         raise DefinitionError(f"{directory}: no definition for {', '.join(missing)}")
-    return {i: load_definition(found[i]) for i in sorted(wanted)}
+    # Every file is read: a linked group is checked as a whole whichever member is asked for.
+    every = {i: load_definition(path) for i, path in found.items()}
+    linked_groups(every.values())
+    return {i: every[i] for i in sorted(wanted)}
+
+
+def linked_groups(definitions: Iterable[TableDefinition]) -> dict[str, tuple[TableDefinition, ...]]:
+    """The linked groups among ``definitions``: group id -> its members, sorted by id.
+
+    The members of a group are breakdowns of one population: the same events (``select``),
+    counted the same way (``measure``, ``stock``, ``age_reference``), over the same periods
+    (``frequency``), under one rule (``sensitivity``, ``protection``). A dimension they share
+    is defined the same way in each, and a dimension some member lacks has its ``_T`` total,
+    so that every member is a margin of the group's cover table (all their dimensions).
+
+    Raises:
+        DefinitionError: A group with one member, or members that differ where they must
+            not; the message names the file and the field.
+    """
+    groups: dict[str, list[TableDefinition]] = {}
+    for definition in definitions:
+        if definition.linked is not None:
+            groups.setdefault(definition.linked, []).append(definition)
+    out = {}
+    for group, members in sorted(groups.items()):
+        members.sort(key=lambda d: d.id)
+        first = members[0]
+        where = first.path or first.id
+        if len(members) < 2:
+            raise DefinitionError(f"{where}: linked: no other table is in group {group!r}")
+        if first.rule.zeros == "suppress_adjacent":
+            raise DefinitionError(
+                f"{where}: linked: a group cannot hide zeros next to suppressed cells (the "
+                "strict rule, zeros: suppress_adjacent)"
+            )
+        for other in members[1:]:
+            _check_member(group, first, other)
+        dims = {d.id for m in members for d in m.dimensions}
+        for member in members:
+            for dim in (d for m in members for d in m.dimensions):
+                if dim.id in dims - set(member.dimension_ids) and not dim.total:
+                    raise DefinitionError(
+                        f"{member.path or member.id}: linked: {dim.id} has no total, so "
+                        f"{member.id} is not a margin of group {group!r}"
+                    )
+        out[group] = tuple(members)
+    return out
+
+
+_SAME_IN_GROUP: Final = (
+    "measure", "unit", "frequency", "age_reference", "select", "sensitivity", "protection",
+    "valid_until", "ended_by",
+)  # fmt: skip
+
+
+def _check_member(group: str, first: TableDefinition, other: TableDefinition) -> None:
+    where = other.path or other.id
+    for name in _SAME_IN_GROUP:
+        if getattr(first, name) != getattr(other, name):
+            raise DefinitionError(
+                f"{where}: {name}: differs from {first.id}, linked with it in group {group!r}"
+            )
+    shared = {d.id: d for d in first.dimensions}
+    for dim in other.dimensions:
+        if dim.id in shared and shared[dim.id] != dim:
+            raise DefinitionError(
+                f"{where}: dimensions: {dim.id} is defined differently in {first.id}, linked "
+                f"with it in group {group!r}"
+            )
+    if set(first.dimension_ids) == set(other.dimension_ids):
+        raise DefinitionError(
+            f"{where}: dimensions: the same as {first.id}'s, linked with it in group {group!r}"
+        )

@@ -31,16 +31,16 @@ from ura.apps.statistics.models import (
     StatTable,
     TableStatus,
 )
-from ura.apps.statistics.protection import (
-    DENOMINATOR_THRESHOLD,
+from ura.stats import Microdata, compute_table, load_definitions
+from ura.stats.definitions import Measure, TableDefinition, linked_groups
+from ura.stats.linked import audit_linked, cover_definition, member_table, protect_linked
+from ura.stats.protection import (
     Protected,
     audit_ratios,
     protect_counts,
     protect_ratios,
     reaudit_counts,
 )
-from ura.stats import Microdata, compute_table, load_definitions
-from ura.stats.definitions import Measure, TableDefinition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -108,7 +108,7 @@ def protect_computed(
     as_of: dt.date,
 ) -> tuple[Protected, pd.DataFrame | None]:
     """The protected table, and for a ratio the denominators it was protected by."""
-    if definition.protection.get("rule") == DENOMINATOR_THRESHOLD:
+    if definition.rule.for_ratios:
         denominators = compute_table(
             denominator_definition(definition),
             data,
@@ -119,6 +119,23 @@ def protect_computed(
         )
         return protect_ratios(table, denominators, definition), denominators
     return protect_counts(table, definition), None
+
+
+def protect_group(
+    members: tuple[TableDefinition, ...],
+    data: Microdata,
+    *,
+    start: dt.date,
+    end: dt.date,
+    engine: str,
+    as_of: dt.date,
+) -> dict[str, tuple[pd.DataFrame, Protected]]:
+    """Each member of a linked group computed (cut from the group's cover table) and
+    protected together with the others."""
+    cover_def = cover_definition(members)
+    cover = compute_table(cover_def, data, start=start, end=end, engine=engine, as_of=as_of)
+    protected = protect_linked(cover, members)
+    return {m.id: (member_table(cover, cover_def, m), protected[m.id]) for m in members}
 
 
 def _hidden(frame: pd.DataFrame) -> int:
@@ -140,7 +157,8 @@ def profile_build(
     """Compute, protect and store every table of the standard set (or ``table_ids``).
 
     Each table is stored unprotected (analysts only) and protected with its definition's
-    rule, with the auditor's verdict, as a draft.
+    rule, with the auditor's verdict, as a draft. A linked table is built with every table
+    of its group, protected together (``ura.stats.linked``).
 
     Raises:
         PermissionDenied: the actor is not an analyst.
@@ -153,9 +171,14 @@ def profile_build(
         raise ValidationError(_("Unknown engine %(engine)s.") % {"engine": engine})
     as_of = as_of or timezone.localdate()
     try:
-        definitions = list(load_definitions(ids=table_ids).values())
+        chosen = load_definitions(ids=table_ids)
+        groups = linked_groups(load_definitions().values())
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+    for definition in list(chosen.values()):
+        if definition.linked is not None:
+            chosen.update((m.id, m) for m in groups[definition.linked])
+    definitions = sorted(chosen.values(), key=lambda d: d.id)
     data = microdata_from_folder(microdata) if microdata else None
     run = ProfileRun.objects.create(
         period_start=start,
@@ -188,14 +211,30 @@ def profile_build(
                 detail={"microdata": "ura", "persons": persons, "events": events},
             )
             run.figures = {"persons": persons, "events": events}
+        linked: dict[str, tuple[pd.DataFrame, Protected]] = {}
         for done, definition in enumerate(definitions, start=1):
             report(done, total, _("Computing %(table)s") % {"table": definition.id})
-            table = compute_table(
-                definition, data, start=start, end=end, engine=engine, as_of=as_of
-            )
-            protected, denominators = protect_computed(
-                table, definition, data, start=start, end=end, engine=engine, as_of=as_of
-            )
+            denominators = None
+            if definition.linked is not None:
+                if definition.id not in linked:
+                    linked.update(
+                        protect_group(
+                            groups[definition.linked],
+                            data,
+                            start=start,
+                            end=end,
+                            engine=engine,
+                            as_of=as_of,
+                        )
+                    )
+                table, protected = linked.pop(definition.id)
+            else:
+                table = compute_table(
+                    definition, data, start=start, end=end, engine=engine, as_of=as_of
+                )
+                protected, denominators = protect_computed(
+                    table, definition, data, start=start, end=end, engine=engine, as_of=as_of
+                )
             StatTable.objects.create(
                 run=run,
                 definition_id=definition.id,
@@ -277,20 +316,50 @@ class PublicationRefusedError(ValidationError):
         self.violations = violations
 
 
+def _stored_definition(table: StatTable) -> TableDefinition:
+    definition = load_definitions(ids=[table.definition_id])[table.definition_id]
+    return dataclasses.replace(
+        definition, protection=table.protection, linked=table.disclosure.get("linked")
+    )
+
+
 def reaudit(table: StatTable) -> list[str]:
     """Run the auditor again on the stored protected table against the stored original (and,
-    for a table of shares, the denominators stored with it at the build)."""
-    definition = load_definitions(ids=[table.definition_id])[table.definition_id]
-    definition = dataclasses.replace(definition, protection=table.protection)
+    for a table of shares, the denominators stored with it at the build; for a linked
+    table, the group auditor over the tables of its group in the same run)."""
+    definition = _stored_definition(table)
     raw = frame_from_bytes(table.raw)
     if table.protected is None:
         return [_("The table has no protected version.")]
     protected = frame_from_bytes(table.protected)
-    if table.disclosure.get("method") == DENOMINATOR_THRESHOLD:
+    if definition.rule.for_ratios:
         if table.denominators is None:
             return [_("The table of shares has no stored denominators.")]
         return audit_ratios(protected, frame_from_bytes(table.denominators), definition)
-    return reaudit_counts(protected, raw, definition, dict(table.disclosure))
+    violations = reaudit_counts(protected, raw, definition, dict(table.disclosure))
+    if definition.linked is None:
+        return violations
+    members = table.disclosure.get("members", [])
+    stored = {
+        t.definition_id: t
+        for t in StatTable.objects.filter(run_id=table.run_id, definition_id__in=members)
+    }
+    missing = [m for m in members if m not in stored or stored[m].protected is None]
+    if missing:
+        return [
+            *violations,
+            _("The linked table(s) %(tables)s are missing from the run.")
+            % {"tables": ", ".join(missing)},
+        ]
+    group = [
+        (
+            _stored_definition(stored[m]),
+            frame_from_bytes(stored[m].raw),
+            frame_from_bytes(stored[m].protected),  # type: ignore[arg-type]  # checked above
+        )
+        for m in members
+    ]
+    return violations + audit_linked(group)
 
 
 def table_publish(*, actor: Actor, table_id: int) -> StatTable:
