@@ -65,6 +65,7 @@ _PALETTE: Final = (
 CONTENTS: Final = gettext_noop("Contents")
 DRAFT: Final = gettext_noop("Draft: not for publication")
 NOT_WRITTEN: Final = gettext_noop("Not yet written.")
+NOT_PUBLISHED: Final = gettext_noop("Not yet published.")
 LEGEND_TITLE: Final = gettext_noop("Symbols used in the tables")
 NOT_AVAILABLE_TEXT: Final = gettext_noop("not available (suppressed or no figure)")
 NO_GAPS: Final = gettext_noop("Every data item of the report could be filled.")
@@ -231,7 +232,8 @@ def _block(
     if isinstance(block, TextBlock):
         out: list[Any] = [Paragraph(_escape(_(block.label)), styles["h2"])]
         if block.missing:
-            return [*out, Paragraph(_escape(_(NOT_WRITTEN)), styles["missing"])]
+            note = NOT_PUBLISHED if block.unpublished else NOT_WRITTEN
+            return [*out, Paragraph(_escape(_(note)), styles["missing"])]
         for paragraph in block.text.split("\n\n"):
             out.append(Paragraph(_escape(paragraph).replace("\n", "<br/>"), styles["body"]))
         return out
