@@ -170,12 +170,18 @@ def test_the_published_profile_shows_published_texts_only(
 
 
 def test_text_page_reviews_and_publishes_through_forms(
-    client: Client, run: ProfileRun, analyst: User, second_analyst: User
+    client: Client, run: ProfileRun, analyst: User, second_analyst: User, supervisor: User
 ) -> None:
     _write(analyst, run, "Written by the first analyst.", 0)
     url = reverse("statistics:profile_text", args=[run.pk, SLOT])
     review = reverse("statistics:profile_text_review", args=[run.pk, SLOT])
     publish = reverse("statistics:profile_text_publish", args=[run.pk, SLOT])
+
+    login(client, supervisor)  # not an analyst: no text page, no review, no publication
+    assert client.get(url).status_code == 403
+    assert client.post(review, {"version": "1"}).status_code == 403
+    assert client.post(publish, {"version": "1"}).status_code == 403
+    client.logout()
 
     login(client, analyst)
     page = client.get(url).content.decode()
