@@ -17,6 +17,8 @@ from ura.apps.statistics.models import ProfileRun, ProfileText, StatTable, Table
 from ura.apps.statistics.services import (
     StaleTextError,
     profile_build,
+    profile_text_publish,
+    profile_text_review,
     profile_text_save,
     table_publish,
     table_review,
@@ -202,8 +204,23 @@ def test_pdf_is_a_pdf_audited_and_final_only_when_written_and_published(
             )  # fmt: skip
     page = client.get(url, {"final": "1"}, follow=True).content.decode()
     assert "A final report needs every required text" not in page
-    assert "A final report uses published tables only" in page  # the texts alone are not enough
+    # Written is not enough: the texts are published after review, and so are the tables.
+    assert "A final report uses published texts only; not yet published: Executive summary," in (
+        page
+    )
+    assert "A final report uses published tables only" in page
     assert "Draft: not for publication" in page
+    for slot in profile.template_slots().values():
+        if slot.required:
+            profile_text_review(
+                actor=second_analyst, run_id=run.pk, slot=slot.slot, expected_version=1
+            )
+            profile_text_publish(
+                actor=second_analyst, run_id=run.pk, slot=slot.slot, expected_version=1
+            )
+    page = client.get(url, {"final": "1"}, follow=True).content.decode()
+    assert "A final report uses published texts only" not in page
+    assert "A final report uses published tables only" in page
     for table in StatTable.objects.filter(run=run, frequency="A"):
         table_review(actor=second_analyst, table_id=table.pk)
         table_publish(actor=second_analyst, table_id=table.pk)

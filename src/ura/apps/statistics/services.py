@@ -1,5 +1,6 @@
 """Building a profile (computing, protecting and storing every table) and the release
-workflow of a table: draft → reviewed (by another analyst) → published (the auditor again).
+workflow of a table: draft → reviewed (by another analyst) → published (the auditor again);
+the same workflow for the analysts' texts of the migration profile.
 
 Every step leaves an audit event. Unprotected tables never leave this module and the
 selectors except to analysts (``statistics.analyse_statistics``).
@@ -27,6 +28,7 @@ from ura.apps.statistics.extract import extract_microdata
 from ura.apps.statistics.models import (
     ProfileRun,
     ProfileText,
+    ProfileTextVersion,
     RunStatus,
     StatTable,
     TableStatus,
@@ -435,24 +437,29 @@ class StaleTextError(ValidationError):
         self.current_version = current_version
 
 
+def _slot_checked(slot: str) -> None:
+    from ura.apps.statistics.profile import template_slots
+
+    if slot not in template_slots():
+        raise ValidationError(_("The report has no text %(slot)s.") % {"slot": slot})
+
+
 def profile_text_save(
     *, actor: Actor, run_id: int, slot: str, text: str, expected_version: int
 ) -> ProfileText:
-    """Save an analyst's text for a slot of a run's migration profile.
+    """Save an analyst's text for a slot of a run's migration profile, as a new version.
 
     ``expected_version`` is the version the analyst edited (0 for a slot not written yet);
-    the save is refused when the stored text has moved on since.
+    the save is refused when the stored text has moved on since. The saved text is a draft,
+    whatever the state of the version before (which is kept, and stays published if it was).
 
     Raises:
         PermissionDenied: not an analyst.
         ValidationError: no such run or slot.
         StaleTextError: the text changed since ``expected_version``.
     """
-    from ura.apps.statistics.profile import template_slots
-
     require(actor, roles.ANALYSE)
-    if slot not in template_slots():
-        raise ValidationError(_("The report has no text %(slot)s.") % {"slot": slot})
+    _slot_checked(slot)
     text = text.replace("\r\n", "\n").strip()
     with transaction.atomic():
         run = ProfileRun.objects.select_for_update().filter(pk=run_id).first()
@@ -462,6 +469,7 @@ def profile_text_save(
         current_version = current.version if current else 0
         if current_version != expected_version:
             raise StaleTextError(current_version)
+        before = current.status if current else None
         if current is None:
             current = ProfileText.objects.create(
                 run=run, slot=slot, text=text, version=1, updated_by_id=actor.pk
@@ -470,14 +478,129 @@ def profile_text_save(
         else:
             current.text = text
             current.version += 1
+            current.status = TableStatus.DRAFT
             current.updated_by_id = actor.pk
-            current.save(update_fields=["text", "version", "updated_by", "updated_at"])
+            current.reviewed_by = current.published_by = None
+            current.reviewed_at = current.published_at = None
+            current.save(
+                update_fields=[
+                    "text",
+                    "version",
+                    "status",
+                    "updated_by",
+                    "updated_at",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "published_by",
+                    "published_at",
+                ]
+            )
             action = AuditAction.UPDATE
+        ProfileTextVersion.objects.create(
+            profile_text=current,
+            version=current.version,
+            text=text,
+            saved_by_id=actor.pk,
+            saved_at=timezone.now(),
+        )
         audit_record(
             actor=actor,
             action=action,
             obj=current,
-            detail={"run": run.pk, "slot": slot, "version": current.version, "chars": len(text)},
+            changes={"status": [before, TableStatus.DRAFT]}
+            if before not in (None, TableStatus.DRAFT)
+            else None,
+            detail={
+                "run": run.pk,
+                "slot": slot,
+                "version": current.version,
+                "chars": len(text),
+                "step": "save",
+            },
+        )
+    return current
+
+
+def _text_locked(run_id: int, slot: str, expected_version: int) -> ProfileText:
+    _slot_checked(slot)
+    current = ProfileText.objects.select_for_update().filter(run_id=run_id, slot=slot).first()
+    if current is None:
+        raise ValidationError(_("This text has not been written yet."))
+    if current.version != expected_version:
+        raise StaleTextError(current.version)
+    return current
+
+
+def profile_text_review(
+    *, actor: Actor, run_id: int, slot: str, expected_version: int
+) -> ProfileText:
+    """Mark the current version of a profile text reviewed. The reviewer is another analyst
+    than the one who wrote that version (four eyes), and reviews the version they read.
+
+    Raises:
+        PermissionDenied: not an analyst, or the author of the current version.
+        ValidationError: no such text, the text is empty or not a draft.
+        StaleTextError: the text changed since ``expected_version``.
+    """
+    require(actor, roles.REVIEW)
+    with transaction.atomic():
+        current = _text_locked(run_id, slot, expected_version)
+        if current.status != TableStatus.DRAFT:
+            raise ValidationError(_("Only a draft can be reviewed."))
+        if not current.text.strip():
+            raise ValidationError(_("An empty text cannot be reviewed."))
+        if current.updated_by_id is not None and current.updated_by_id == actor.pk:
+            raise PermissionDenied(
+                _("Another analyst than the one who wrote this version must review it.")
+            )
+        now = timezone.now()
+        current.status = TableStatus.REVIEWED
+        current.reviewed_by_id = actor.pk
+        current.reviewed_at = now
+        current.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        current.versions.filter(version=current.version).update(
+            reviewed_by_id=actor.pk, reviewed_at=now
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            changes={"status": [TableStatus.DRAFT, TableStatus.REVIEWED]},
+            detail={"run": run_id, "slot": slot, "version": current.version, "step": "review"},
+        )
+    return current
+
+
+def profile_text_publish(
+    *, actor: Actor, run_id: int, slot: str, expected_version: int
+) -> ProfileText:
+    """Publish the reviewed current version of a profile text: from now on the published
+    profile (what non-analysts read, and the final report) shows this version.
+
+    Raises:
+        PermissionDenied: not an analyst.
+        ValidationError: no such text, or not reviewed.
+        StaleTextError: the text changed since ``expected_version``.
+    """
+    require(actor, roles.PUBLISH)
+    with transaction.atomic():
+        current = _text_locked(run_id, slot, expected_version)
+        if current.status != TableStatus.REVIEWED:
+            raise ValidationError(_("Only a reviewed text can be published."))
+        now = timezone.now()
+        current.status = TableStatus.PUBLISHED
+        current.published_by_id = actor.pk
+        current.published_at = now
+        current.save(update_fields=["status", "published_by", "published_at"])
+        current.versions.filter(version=current.version).update(
+            published_by_id=actor.pk, published_at=now
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            changes={"status": [TableStatus.REVIEWED, TableStatus.PUBLISHED]},
+            detail={"run": run_id, "slot": slot, "version": current.version, "step": "publish"},
         )
     return current
 
