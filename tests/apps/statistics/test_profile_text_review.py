@@ -43,7 +43,9 @@ def run(world: World, analyst: User) -> ProfileRun:
 
 
 def _publish_tables(run: ProfileRun, reviewer: User) -> None:
-    for table in StatTable.objects.filter(run=run, frequency="A"):
+    # The recognition rate is published after the decisions it is a share of.
+    decisions = run.tables.get(definition_id="migr_asydcfsta")
+    for table in [decisions, *StatTable.objects.filter(run=run, frequency="A")]:
         table_review(actor=reviewer, table_id=table.pk)
         table_publish(actor=reviewer, table_id=table.pk)
 

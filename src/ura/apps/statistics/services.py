@@ -34,7 +34,8 @@ from ura.apps.statistics.models import (
     TableStatus,
 )
 from ura.stats import Microdata, compute_table, load_definitions
-from ura.stats.definitions import Measure, TableDefinition, linked_groups
+from ura.stats.definitions import Measure, TableDefinition, derived_sources, linked_groups
+from ura.stats.derived import audit_derived, derive_ratio, protect_derived, ratio_counts
 from ura.stats.linked import audit_linked, cover_definition, member_table, protect_linked
 from ura.stats.protection import (
     Protected,
@@ -140,6 +141,48 @@ def protect_group(
     return {m.id: (member_table(cover, cover_def, m), protected[m.id]) for m in members}
 
 
+def derived_source(run: ProfileRun, table_id: str, name: str) -> StatTable:
+    """The protected table ``name`` in ``run``: the source of ``table_id``, a ratio derived
+    from its published counts.
+
+    Raises:
+        ValidationError: the run lacks the source table, or it has no protected version.
+    """
+    source = StatTable.objects.filter(run=run, definition_id=name).first()
+    if source is None:
+        raise ValidationError(
+            _(
+                "%(table)s is computed from the protected counts of %(source)s of the same "
+                "run, and this run has no %(source)s: build them again together."
+            )
+            % {"table": table_id, "source": name}
+        )
+    if source.protected is None:
+        raise ValidationError(
+            _("%(table)s is computed from the protected counts of %(source)s, which has none.")
+            % {"table": table_id, "source": name}
+        )
+    return source
+
+
+def protect_from_source(
+    run: ProfileRun, definition: TableDefinition
+) -> tuple[pd.DataFrame, Protected, pd.DataFrame]:
+    """A derived ratio built from its source table stored in ``run``: the exact ratio from
+    the source's unprotected counts, the published one from its protected counts, and the
+    published counts it was computed from."""
+    derivation = definition.derived_from
+    if derivation is None:
+        raise ValueError(f"{definition.id} is not derived from another table")
+    source = derived_source(run, definition.id, derivation.table)
+    source_def = _stored_definition(source)
+    published = frame_from_bytes(source.protected)  # type: ignore[arg-type]  # checked
+    span = {"start": run.period_start, "end": run.period_end, "as_of": run.as_of}
+    raw = derive_ratio(frame_from_bytes(source.raw), source_def, definition, **span)
+    protected = protect_derived(published, source_def, definition, **span)
+    return raw, protected, ratio_counts(published, source_def, definition, **span)
+
+
 def _hidden(frame: pd.DataFrame) -> int:
     return int((frame["CONF_STATUS"] != "F").sum()) if "CONF_STATUS" in frame else 0
 
@@ -160,7 +203,8 @@ def profile_build(
 
     Each table is stored unprotected (analysts only) and protected with its definition's
     rule, with the auditor's verdict, as a draft. A linked table is built with every table
-    of its group, protected together (``ura.stats.linked``).
+    of its group, protected together (``ura.stats.linked``); a derived ratio with its
+    source table, after it and from its stored protected counts (``ura.stats.derived``).
 
     Raises:
         PermissionDenied: the actor is not an analyst.
@@ -174,13 +218,19 @@ def profile_build(
     as_of = as_of or timezone.localdate()
     try:
         chosen = load_definitions(ids=table_ids)
-        groups = linked_groups(load_definitions().values())
+        every = load_definitions()
+        groups = linked_groups(every.values())
+        sources = derived_sources(every)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     for definition in list(chosen.values()):
+        if definition.id in sources:
+            chosen[sources[definition.id].id] = sources[definition.id]
+    for definition in list(chosen.values()):
         if definition.linked is not None:
             chosen.update((m.id, m) for m in groups[definition.linked])
-    definitions = sorted(chosen.values(), key=lambda d: d.id)
+    # A derived ratio is built after its source, from the source's stored tables.
+    definitions = sorted(chosen.values(), key=lambda d: (d.derived_from is not None, d.id))
     data = microdata_from_folder(microdata) if microdata else None
     run = ProfileRun.objects.create(
         period_start=start,
@@ -230,6 +280,8 @@ def profile_build(
                         )
                     )
                 table, protected = linked.pop(definition.id)
+            elif definition.derived_from is not None:
+                table, protected, denominators = protect_from_source(run, definition)
             else:
                 table = compute_table(
                     definition, data, start=start, end=end, engine=engine, as_of=as_of
@@ -327,13 +379,16 @@ def _stored_definition(table: StatTable) -> TableDefinition:
 
 def reaudit(table: StatTable) -> list[str]:
     """Run the auditor again on the stored protected table against the stored original (and,
-    for a table of shares, the denominators stored with it at the build; for a linked
-    table, the group auditor over the tables of its group in the same run)."""
+    for a table of shares, the denominators stored with it at the build; for a derived
+    ratio, its source's protected table in the same run; for a linked table, the group
+    auditor over the tables of its group in the same run)."""
     definition = _stored_definition(table)
     raw = frame_from_bytes(table.raw)
     if table.protected is None:
         return [_("The table has no protected version.")]
     protected = frame_from_bytes(table.protected)
+    if definition.derived_from is not None:
+        return _reaudit_derived(table, definition, definition.derived_from.table, protected)
     if definition.rule.for_ratios:
         if table.denominators is None:
             return [_("The table of shares has no stored denominators.")]
@@ -364,12 +419,66 @@ def reaudit(table: StatTable) -> list[str]:
     return violations + audit_linked(group)
 
 
+def _reaudit_derived(
+    table: StatTable, definition: TableDefinition, name: str, protected: pd.DataFrame
+) -> list[str]:
+    """The auditor of a ratio derived from table ``name``: derived again from that table's
+    protected version in the same run (:func:`ura.stats.derived.audit_derived`)."""
+    if table.disclosure.get("derived_from") != name:
+        return [
+            _(
+                "The table was built as exact shares (version %(version)d of its definition), "
+                "which beside the rounded counts of %(source)s can give them away: build it "
+                "again."
+            )
+            % {"version": table.definition_version, "source": name}
+        ]
+    try:
+        source = derived_source(table.run, table.definition_id, name)
+    except ValidationError as exc:
+        return list(exc.messages)
+    run = table.run
+    return audit_derived(
+        protected,
+        frame_from_bytes(source.protected),  # type: ignore[arg-type]  # checked
+        _stored_definition(source),
+        definition,
+        start=run.period_start,
+        end=run.period_end,
+        as_of=run.as_of,
+    )
+
+
+def _require_source_published(table: StatTable) -> None:
+    """A derived ratio is published after its source table of the same run (a share of
+    figures nobody can read yet would be published ahead of them, and the source may yet
+    be refused).
+
+    Raises:
+        ValidationError: the source is missing, unprotected or not published.
+    """
+    derivation = _stored_definition(table).derived_from
+    if derivation is None:
+        return
+    source = derived_source(table.run, table.definition_id, derivation.table)
+    if source.status != TableStatus.PUBLISHED:
+        raise ValidationError(
+            _(
+                "Publish %(source)s of this run first: %(table)s is computed from its "
+                "published counts."
+            )
+            % {"source": source.definition_id, "table": table.definition_id}
+        )
+
+
 def table_publish(*, actor: Actor, table_id: int) -> StatTable:
-    """Publish a reviewed table after the auditor passes it again.
+    """Publish a reviewed table after the auditor passes it again. A ratio derived from
+    another table's counts is published after that table (of the same run).
 
     Raises:
         PermissionDenied: not an analyst.
-        ValidationError: not reviewed.
+        ValidationError: not reviewed; a derived ratio whose source table is missing,
+            unprotected or not yet published.
         PublicationRefusedError: the auditor found violations (stored on the table too).
     """
     require(actor, roles.PUBLISH)
@@ -377,6 +486,7 @@ def table_publish(*, actor: Actor, table_id: int) -> StatTable:
         table = _locked(table_id)
         if table.status != TableStatus.REVIEWED:
             raise ValidationError(_("Only a reviewed table can be published."))
+        _require_source_published(table)
         violations = reaudit(table)
         table.violations = violations
         table.audit_passed = not violations
