@@ -47,6 +47,7 @@ CONF_FREE = "F"
 #: Up to this many periods a stock is found period by period; beyond, from its changes
 #: (measured on the benchmark: the changes pay off from about a year of quarters).
 _PERIOD_BY_PERIOD_UP_TO: Final = 4
+_MONTHS: Final = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def periods(start: dt.date, end: dt.date, frequency: Frequency) -> list[Period]:
     """
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    months = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}[frequency]
+    months = _MONTHS[frequency]
     index = (start.year * 12 + start.month - 1) // months * months
     out: list[Period] = []
     while True:
@@ -107,15 +108,6 @@ def _quote(value: str) -> str:
 
 def _date(value: dt.date) -> str:
     return f"DATE '{value.isoformat()}'"
-
-
-def _period_expr(column: str, frequency: Frequency) -> str:
-    year = f"CAST(year({column}) AS VARCHAR)"
-    if frequency is Frequency.ANNUAL:
-        return year
-    if frequency is Frequency.QUARTERLY:
-        return f"{year} || '-Q' || CAST(quarter({column}) AS VARCHAR)"
-    return f"{year} || '-' || LPAD(CAST(month({column}) AS VARCHAR), 2, '0')"
 
 
 def _selection_condition(selection: Selection, alias: str) -> str:
@@ -214,16 +206,15 @@ def _with_persons(source: str) -> str:
 def _flow_ctes(definition: TableDefinition, freq: Frequency, spans: Sequence[Period]) -> list[str]:
     """Events, persons and ratios per period, up to the ``result`` CTE."""
     where = _selection_condition(definition.select, "e")
-    period = _period_expr("e.event_date", freq)
     ctes = [
-        f"candidates AS (SELECT e.*, {period} AS time_period, e.event_date AS ref_date "
-        f"FROM events e WHERE {where} AND e.event_date BETWEEN {_date(spans[0].start)} "
-        f"AND {_date(spans[-1].end)})"
+        f"candidates AS (SELECT e.*, {_day_index('e.event_date', freq, spans)} AS k, "
+        f"e.event_date AS ref_date FROM events e WHERE {where} AND e.event_date BETWEEN "
+        f"{_date(spans[0].start)} AND {_date(spans[-1].end)})"
     ]
     if definition.measure is Measure.PERSONS:
         ctes.append(
             "ranked AS (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.person_id, "
-            "c.time_period ORDER BY c.event_date, c.event_id) AS rn FROM candidates c)"
+            "c.k ORDER BY c.event_date, c.event_id) AS rn FROM candidates c)"
         )
         ctes.append("selected AS (SELECT * FROM ranked WHERE rn = 1)")
     else:
@@ -237,25 +228,44 @@ def _flow_ctes(definition: TableDefinition, freq: Frequency, spans: Sequence[Per
         f"{_with_persons('selected')})"
     )
     dims = ", ".join(f"{_dimension_expr(d)} AS d{i}" for i, d in enumerate(definition.dimensions))
-    ctes.append(f"cells AS (SELECT a.time_period, a.num, {dims} FROM aged a)")
+    ctes.append(f"cells AS (SELECT a.k, a.num, {dims} FROM aged a)")
     if definition.measure is Measure.RATIO:
         value = "CAST(SUM(num) AS DOUBLE) * 100 / COUNT(*)"
     else:
         value = "COUNT(*)"
-    ctes.append(
-        f"result AS (SELECT time_period AS TIME_PERIOD, {_margin_columns(definition)}, "
-        f"{value} AS OBS_VALUE FROM cells GROUP BY GROUPING SETS "
-        f"({_grouping_sets(definition, 'time_period')}))"
-    )
-    return ctes
+    return [*ctes, *_counted(definition, spans, value)]
 
 
-def _index_of(year: str, month: str, months: int, base: int) -> str:
+def _counted(definition: TableDefinition, spans: Sequence[Period], value: str) -> list[str]:
+    """``result`` from ``cells`` (a period number ``k`` and the codes ``d0``...): ``value``
+    per cell with every margin, the period numbers turned into their codes."""
+    ids = ", ".join(definition.dimension_ids)
+    return [
+        f"counted AS (SELECT k, {_margin_columns(definition)}, {value} AS OBS_VALUE "
+        f"FROM cells GROUP BY GROUPING SETS ({_grouping_sets(definition, 'k')}))",
+        f"result AS (SELECT r.time_period AS TIME_PERIOD, {ids}, c.OBS_VALUE FROM counted c "
+        f"JOIN {_numbered(spans)} AS r(k, time_period) ON r.k = c.k)",
+    ]
+
+
+def _numbered(spans: Sequence[Period]) -> str:
+    """The periods' numbers and codes as an inline table."""
+    return f"(VALUES {', '.join(f'({k}, {_quote(p.code)})' for k, p in enumerate(spans))})"
+
+
+def _day_index(day: str, freq: Frequency, spans: Sequence[Period]) -> str:
+    """The number of the period holding ``day`` (the first period of ``spans`` is 0)."""
+    return _index_of(f"year({day})", f"month({day})", freq, spans)
+
+
+def _index_of(year: str, month: str, freq: Frequency, spans: Sequence[Period]) -> str:
     """The number of the period holding a day in ``year``, ``month`` (the first is 0)."""
+    months = _MONTHS[freq]
+    base = (spans[0].start.year * 12 + spans[0].start.month - 1) // months
     return f"(({year}) * 12 + ({month}) - 1) // {months} - {base}"
 
 
-def _birthday_index(low: int, months: int, base: int) -> str:
+def _birthday_index(low: int, freq: Frequency, spans: Sequence[Period]) -> str:
     """The number of the first period whose last day finds person ``p`` aged ``low`` or more.
 
     That is the period of the ``low``-th birthday; someone born on 29 February is a year
@@ -266,7 +276,7 @@ def _birthday_index(low: int, months: int, base: int) -> str:
         "CASE WHEN month(p.birth_date) = 2 AND day(p.birth_date) = 29 "
         f"AND {common} THEN 3 ELSE month(p.birth_date) END"
     )
-    return _index_of(year, month, months, base)
+    return _index_of(year, month, freq, spans)
 
 
 def _stock_ctes(definition: TableDefinition, freq: Frequency, spans: Sequence[Period]) -> list[str]:
@@ -280,14 +290,11 @@ def _stock_ctes(definition: TableDefinition, freq: Frequency, spans: Sequence[Pe
     dimension each step is cut again where the age band changes (:func:`_age_band_ctes`).
     Each resulting piece is then counted in the periods it covers (:func:`_stock_counts`).
     """
-    months = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}[freq]
-    first = spans[0].start
-    base = (first.year * 12 + first.month - 1) // months
     n = len(spans)
     few = n <= _PERIOD_BY_PERIOD_UP_TO
 
     def index(day: str) -> str:
-        return _index_of(f"year({day})", f"month({day})", months, base)
+        return _day_index(day, freq, spans)
 
     until = str(n)
     if definition.valid_until:
@@ -318,7 +325,7 @@ def _stock_ctes(definition: TableDefinition, freq: Frequency, spans: Sequence[Pe
         ctes.append("selected AS (SELECT h.*, h.step_to AS held_to FROM held h WHERE h.rn = 1)")
     has_age = any(d.source is Source.AGE for d in definition.dimensions)
     birthdays = "".join(
-        f", {_birthday_index(low, months, base)} AS age{i}"
+        f", {_birthday_index(low, freq, spans)} AS age{i}"
         for i, (_, low, _) in enumerate(AGE_BANDS)
     )
     ctes.append(
@@ -403,15 +410,9 @@ def _stock_counts(definition: TableDefinition, spans: Sequence[Period], few: boo
         f"{band if d.source is Source.AGE else _dimension_expr(d)} AS d{i}"
         for i, d in enumerate(definition.dimensions)
     )
-    numbered = f"(VALUES {', '.join(f'({k}, {_quote(p.code)})' for k, p in enumerate(spans))})"
     if few:
-        return [
-            f"cells AS (SELECT r.time_period, {dims} FROM banded a JOIN {numbered} "
-            "AS r(k, time_period) ON r.k = a.k_start WHERE a.k_start < a.k_stop)",
-            f"result AS (SELECT time_period AS TIME_PERIOD, {_margin_columns(definition)}, "
-            "COUNT(*) AS OBS_VALUE FROM cells GROUP BY GROUPING SETS "
-            f"({_grouping_sets(definition, 'time_period')}))",
-        ]
+        cells = f"cells AS (SELECT a.k_start AS k, {dims} FROM banded a WHERE a.k_start < a.k_stop)"
+        return [cells, *_counted(definition, spans, "COUNT(*)")]
     ids = ", ".join(definition.dimension_ids)
     return [
         "cells AS (SELECT CASE WHEN g.delta = 1 THEN a.k_start ELSE a.k_stop END AS k, "
@@ -423,7 +424,7 @@ def _stock_counts(definition: TableDefinition, spans: Sequence[Period], few: boo
         f"UNBOUNDED PRECEDING AND CURRENT ROW) AS stock, COALESCE(LEAD(k) OVER (PARTITION "
         f"BY {ids} ORDER BY k), {n}) AS k_next FROM changes)",
         f"result AS (SELECT r.time_period AS TIME_PERIOD, {ids}, CAST(u.stock AS BIGINT) "
-        f"AS OBS_VALUE FROM runs u JOIN {numbered} AS r(k, time_period) "
+        f"AS OBS_VALUE FROM runs u JOIN {_numbered(spans)} AS r(k, time_period) "
         "ON r.k >= u.k AND r.k < u.k_next WHERE u.stock > 0)",
     ]
 
@@ -471,7 +472,7 @@ def table_sql(
 
     Returns:
         The SQL text: columns TIME_PERIOD, the dimensions' ids, OBS_VALUE, group codes
-        included, rows sorted by TIME_PERIOD and the dimensions.
+        included, in no particular order.
     """
     freq = frequency or definition.frequency
     spans = periods(start, end, freq)
@@ -494,7 +495,8 @@ def _long_format(
     spans: Sequence[Period],
     as_of: dt.date | None,
 ) -> pd.DataFrame:
-    """The query's result (sorted, group codes included) as the long format's data frame."""
+    """The query's result (group codes included) as the long format's data frame, sorted
+    by TIME_PERIOD and the dimensions (here, so that every engine gives one order)."""
     rows = result.num_rows
     time_period = result.column("TIME_PERIOD").cast(pa.string())
     provisional = [p.code for p in spans if as_of is not None and p.end > as_of]
