@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check install lint format typecheck imports migrations-check browser-deps messages clean
+.PHONY: demo test check install lint format typecheck imports migrations-check browser-deps gettext-deps messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ migrations-check: $(STAMP)
 messages: $(STAMP)
 	URA_VAR_DIR=$$(mktemp -d) $(BIN)/ura manage procedure_messages
 	cd src/ura && URA_VAR_DIR=$$(mktemp -d) ../../$(BIN)/ura manage makemessages -l tr -l sq -l ar --ignore=.venv --no-obsolete
+
+## GNU gettext: `make messages` and the test that the catalogues hold every marked string.
+gettext-deps:
+	command -v xgettext >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 
 ## Debian's Chromium for the browser tests, and axe-core for the accessibility check.
 browser-deps:

@@ -3,13 +3,18 @@ switcher, and right-to-left pages for Arabic."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import shutil
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from tests.conftest import login
 from tests.factories import make_record, make_user
@@ -20,7 +25,11 @@ CATALOGUED = ("tr", "sq", "ar")
 COMPLETE = ("tr", "sq")  # the interface languages: every string must be translated
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 
+#: The files makemessages reads for the ``django`` domain (its default extensions).
+EXTRACTED = (".py", ".html", ".txt")
+
 Messages = dict[tuple[str | None, str], tuple[str, ...]]
+Key = tuple[str | None, str]
 
 
 def _messages(catalogue: polib.POFile | polib.MOFile) -> Messages:
@@ -64,6 +73,57 @@ def test_every_entry_is_translated_and_not_fuzzy(language: str) -> None:
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert not untranslated, f"{language}: untranslated {untranslated}"
     assert not fuzzy, f"{language}: fuzzy {fuzzy}"
+
+
+def _copy_sources(target: Path) -> None:
+    """The files under src/ura that makemessages reads, without the catalogues."""
+    source = LOCALE.parent
+    for path in source.rglob("*"):
+        relative = path.relative_to(source)
+        if relative.parts[0] == "locale" or "__pycache__" in relative.parts:
+            continue
+        if path.is_file() and path.suffix in EXTRACTED:
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+
+
+def _keys(catalogue: polib.POFile) -> set[Key]:
+    return {(e.msgctxt, e.msgid) for e in catalogue if e.msgid and not e.obsolete}
+
+
+@pytest.mark.slow
+def test_catalogues_hold_every_marked_string_and_no_other(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The committed catalogues are what `make messages` gives: every string the code and the
+    templates mark for translation is in them (or its page shows English whatever the
+    language), and none the code no longer has. The other tests only see entries that exist.
+
+    Django's makemessages runs on a copy of the sources, into a throwaway locale directory, so
+    the extraction is the one `make messages` does and the real catalogues are not touched.
+    """
+    if shutil.which("xgettext") is None:
+        reason = "GNU gettext (xgettext) is not installed: apt-get install gettext"
+        if os.environ.get("URA_REQUIRE_GETTEXT") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    copy = tmp_path / "ura"
+    _copy_sources(copy)
+    (copy / "locale").mkdir()
+    settings.LOCALE_PATHS = [str(copy / "locale")]
+    monkeypatch.chdir(copy)
+    call_command("makemessages", locale=["tr"], no_obsolete=True, verbosity=0, stderr=io.StringIO())
+    extracted = _keys(polib.pofile(str(copy / "locale" / "tr" / "LC_MESSAGES" / "django.po")))
+    assert len(extracted) > 1000  # the extraction worked
+    for language in CATALOGUED:
+        catalogued = _keys(_po(language))
+        missing = sorted(extracted - catalogued, key=str)
+        stale = sorted(catalogued - extracted, key=str)
+        assert not missing, (
+            f"{language}: {len(missing)} marked strings are not in the catalogue, run `make "
+            f"messages` and translate them (docs/translations.md): {missing[:20]}"
+        )
+        assert not stale, f"{language}: entries no longer in the code: {stale[:20]}"
 
 
 @pytest.mark.parametrize("language", CATALOGUED)

@@ -3,10 +3,13 @@ page built from the protected tables, who may see it, and the PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.apps.statistics.conftest import END, START, TABLES, World
 from tests.conftest import login
@@ -253,3 +256,32 @@ def test_pdf_is_a_pdf_audited_and_final_only_when_written_and_published(
     assert [e.detail["final"] for e in _pdf_exports(run)] == [False, True]
     page = client.get(reverse("statistics:profile", args=[run.pk])).content.decode()
     assert "Draft: not for publication" not in page
+
+
+@pytest.fixture
+def _language_reset() -> Iterator[None]:
+    """The locale middleware leaves the last request's language active in the test's thread:
+    deactivate it, or the next tests' messages would be Turkish."""
+    yield
+    translation.deactivate()
+
+
+@pytest.mark.usefixtures("_language_reset")
+def test_statistics_pages_in_turkish(client: Client, run: ProfileRun, analyst: User) -> None:
+    """The statistics pages and the profile's titles, captions and highlights come from the
+    catalogue: with Turkish chosen nothing of them is left in English."""
+    login(client, analyst)
+    client.post("/i18n/setlang/", {"language": "tr", "next": "/"})
+    page = client.get(reverse("statistics:catalogue")).content.decode()
+    assert "<h1>Göç istatistikleri</h1>" in page
+    assert "Koruma kuralı" in page
+    assert "Migration statistics" not in page
+    page = client.get(reverse("statistics:profile", args=[run.pk])).content.decode()
+    assert "<h1>Genişletilmiş göç profili</h1>" in page
+    assert "<caption>İstismar biçimine göre tanımlanan mağdurlar</caption>" in page
+    assert "<figcaption>Yıl sonunda ülkede bulunan mülteciler</figcaption>" in page
+    assert "migr_asyappctza tablosu bu rapor için hesaplanmadı" in page  # a data gap
+    assert "2025 döneminde ilk derece tanınma oranı: %50,0." in page  # a highlight
+    assert "Taslak: yayımlanmak için değildir" in page
+    assert "Extended migration profile" not in page
+    assert "recognition rate" not in page
