@@ -10,9 +10,11 @@ auditor does not trust the protection step: it re-derives what it needs from the
 - suppression: no published cell below the threshold; every primary confidential cell is
   suppressed, cannot be recomputed by differencing, and its attacker interval reaches the
   required range: proven at once by a fully suppressed hypercube (a change of the table that
-  moves the cell by that much and only touches suppressed cells), otherwise by the LP over the
-  published cells and the table's equations; under the strict
-  rule no published zero shares an equation with a suppressed cell;
+  moves the cell by that much and only touches suppressed cells), else by a small LP around
+  the cell (the other suppressed cells held at their values, which can only narrow the
+  interval), otherwise by the attacker's LP over the published cells and the table's
+  equations; under the strict rule no published zero shares an equation with a suppressed
+  cell;
 - rounding: every published value is a multiple of the base, flagged ``ROUNDED``, within one
   base of the true value (unless the table's note lists it as a fallback total), and every
   fully published equation adds up;
@@ -29,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .attacker import difference, intervals
+from .attacker import difference, unproven_intervals
 from .rules import STRICT_THRESHOLD, ProtectionRule
 from .secondary import Certifier
 from .structure import TableShapeError, TableStructure
@@ -201,16 +203,16 @@ def _suppression_checks(
                         "recomputed exactly from the margins and the published cells",
                     )
                 )
-        # A fully suppressed hypercube proves a cell safe at once; the LP attacks the rest.
-        certify = Certifier(structure, true)
-        unproven = [
-            int(cell)
-            for cell in primaries
-            if not certify(
-                hidden, int(cell), *rule.required_range(float(flat_true[cell]), primary=True)
-            )
-        ]
-        for interval in intervals(structure, true, hidden, unproven):
+        # A fully suppressed hypercube proves a cell safe at once, then a small LP around the
+        # cell; the attacker's LP over the cell's whole component decides the rest.
+        ranges = np.array(
+            [rule.required_range(float(flat_true[cell]), primary=True) for cell in primaries]
+        )
+        proven = Certifier(structure, true).many(hidden, primaries, ranges[:, 0], ranges[:, 1])
+        unproven = unproven_intervals(
+            structure, true, hidden, primaries[~proven], ranges[~proven, 0], ranges[~proven, 1]
+        )
+        for interval in unproven:
             value = float(flat_true[interval.cell])
             lower, upper = rule.required_range(value, primary=True)
             if interval.low > value - lower + _EPS or interval.high < value + upper - _EPS:

@@ -15,12 +15,14 @@ The algorithm, in three stages:
    corners and fall by the smallest among the positive ones, whatever else is published:
    a certificate of protection. The cheapest valid hypercube (fewest newly hidden cells, or
    least hidden value) is chosen among the best few moves per dimension.
-2. **LP check and repair**. The attacker's LP is solved for every primary cell. Where an
-   interval is too narrow (or no hypercube was valid, e.g. zeros all around), the cheapest
-   complementary suppression is found by a second LP (Fischetti and Salazar's separation
-   step): find a change ``y`` of the table with ``A y = 0``, ``y_x = +upper`` (or
-   ``-lower``), ``values + y >= 0``, minimising the weighted change of *published* cells; the
-   published cells it moves are suppressed, which makes that change invisible.
+2. **LP check and repair**. Every primary cell is proven by a fully suppressed hypercube
+   (:class:`Certifier`), a small LP around it or the attacker's LP
+   (:func:`.attacker.unproven_intervals`). Where an interval is too narrow (or no hypercube
+   was valid, e.g. zeros all around), the cheapest complementary suppression is found by a
+   second LP (Fischetti and Salazar's separation step): find a change ``y`` of the table
+   with ``A y = 0``, ``y_x = +upper`` (or ``-lower``), ``values + y >= 0``, minimising the
+   weighted change of *published* cells; the published cells it moves are suppressed, which
+   makes that change invisible.
 3. **Clean-up** (small tables: primary x secondary cells within ``cleanup_limit``):
    secondary cells are re-published one by one, costliest first, whenever every primary cell
    still passes the LP check, so the pattern is locally minimal.
@@ -39,7 +41,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import linprog
 
-from .attacker import intervals
+from .attacker import unproven_intervals
 from .rules import ProtectionRule
 from .structure import TableStructure
 
@@ -47,6 +49,7 @@ __all__ = ["Certifier", "SuppressionResult", "suppress"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 _EPS = 1e-6
 
 
@@ -170,18 +173,20 @@ class _Hypercubes:
 
     The moves of a dimension are grouped by their length (a leaf trading with a leaf sibling
     is ``(+1, -1)``, a leaf with its total ``(+1, +1)``: both length 2). For one group per
-    dimension, every combination of moves is evaluated in one vectorised pass: each slot
-    pattern (which position of each move a corner takes) is one fancy-indexing of the value
-    array, broadcast over all combinations.
+    dimension, every combination of moves is evaluated in one vectorised pass: the corners of
+    all combinations for every slot pattern (which position of each move a corner takes) are
+    one gather from the flat value array.
     """
 
     def __init__(
         self, structure: TableStructure, values: FloatArray, cost: FloatArray, per_axis: int
     ) -> None:
         self.structure = structure
-        self.values = values
-        self.cost = cost.reshape(values.shape)
+        self.values = values.ravel()
+        self.cost = cost.ravel()
         self.per_axis = per_axis
+        shape = structure.shape
+        self._strides = [int(np.prod(shape[axis + 1 :])) for axis in range(len(shape))]
         self._groups: dict[tuple[int, int], list[_Group]] = {}
 
     def groups(self, axis: int, position: int) -> list[_Group]:
@@ -200,14 +205,9 @@ class _Hypercubes:
         return self._groups[key]
 
     def best(
-        self,
-        cell: int,
-        hidden: BoolArray,
-        lower: float,
-        upper: float,
-        *,
-        only_hidden: bool = False,
+        self, cell: int, hidden: BoolArray, lower: float, upper: float
     ) -> npt.NDArray[np.int64] | None:
+        flat_hidden = hidden.ravel()
         coordinates = np.unravel_index(cell, self.structure.shape)
         per_axis: list[list[_Group]] = []
         for axis, position in enumerate(coordinates):
@@ -215,94 +215,84 @@ class _Hypercubes:
             if not groups:
                 return None
             per_axis.append(
-                [
-                    self._prune(axis, coordinates, group, hidden, lower, upper, only_hidden)
-                    for group in groups
-                ]
+                [self._prune(axis, cell, group, flat_hidden, lower, upper) for group in groups]
             )
         best_key: tuple[float, float] | None = None
         best_corners: npt.NDArray[np.int64] | None = None
         for combination in itertools.product(*per_axis):
-            found = self._evaluate(combination, hidden, lower, upper, only_hidden)
+            found = self._evaluate(combination, flat_hidden, lower, upper)
             if found is not None and (best_key is None or found[0] < best_key):
                 best_key, best_corners = found
         return best_corners
 
     def _evaluate(
-        self,
-        combination: tuple[_Group, ...],
-        hidden: BoolArray,
-        lower: float,
-        upper: float,
-        only_hidden: bool,
+        self, combination: tuple[_Group, ...], flat_hidden: BoolArray, lower: float, upper: float
     ) -> tuple[tuple[float, float], npt.NDArray[np.int64]] | None:
         counts = tuple(codes.shape[0] for codes, _ in combination)
-        low = np.full(counts, np.inf)
-        high = np.full(counts, np.inf)
-        cost = np.zeros(counts)
-        hidden_value = np.zeros(counts)
-        all_hidden = np.ones(counts, dtype=bool)
-        for slots in itertools.product(*(range(codes.shape[1]) for codes, _ in combination)):
-            pairs = list(zip(combination, slots, strict=True))
-            index = np.ix_(*(codes[:, slot] for (codes, _), slot in pairs))
-            sign = np.ones((), dtype=np.int64)
-            for (_, signs), slot in pairs:
-                sign = np.multiply.outer(sign, signs[:, slot])
-            block = self.values[index]
-            newly = ~hidden[index]
-            all_hidden = all_hidden & ~newly
-            cost = cost + np.where(newly, self.cost[index], 0.0)
-            hidden_value = hidden_value + np.where(newly, block, 0.0)
-            low = np.where(sign > 0, np.minimum(low, block), low)
-            high = np.where(sign < 0, np.minimum(high, block), high)
+        dims = len(counts)
+        # Every corner of every combination at once: (slot patterns x combinations), the
+        # patterns in the order of ``itertools.product`` over each dimension's slots.
+        index = np.zeros((1,) * (2 * dims), dtype=np.int64)
+        sign = np.ones((1,) * (2 * dims), dtype=np.int64)
+        for axis, ((codes, signs), stride) in enumerate(
+            zip(combination, self._strides, strict=True)
+        ):
+            shape = [1] * (2 * dims)
+            shape[axis], shape[dims + axis] = codes.shape[1], codes.shape[0]
+            index = index + (codes.T * stride).reshape(shape)
+            sign = sign * signs.T.reshape(shape)
+        index = index.reshape(-1, *counts)
+        sign = sign.reshape(-1, *counts)
+        block = self.values[index]
+        newly = ~flat_hidden[index]
+        # Summed pattern by pattern (cumsum), in the same order as one at a time.
+        cost = np.cumsum(np.where(newly, self.cost[index], 0.0), axis=0)[-1]
+        hidden_value = np.cumsum(np.where(newly, block, 0.0), axis=0)[-1]
+        low = np.where(sign > 0, block, np.inf).min(axis=0)
+        high = np.where(sign < 0, block, np.inf).min(axis=0)
         valid = (low >= lower - _EPS) & (high >= upper - _EPS)
-        if only_hidden:
-            valid &= all_hidden
         if not valid.any():
             return None
         score = np.where(valid, cost + hidden_value * 1e-9, np.inf)
         choice = np.unravel_index(int(np.argmin(score)), counts)
         key = (float(cost[choice]), float(hidden_value[choice]))
-        chosen = [codes[int(i)] for (codes, _), i in zip(combination, choice, strict=True)]
-        corners = np.ravel_multi_index(
-            np.meshgrid(*chosen, indexing="ij"), self.structure.shape
-        ).ravel()
-        return key, np.asarray(corners, dtype=np.int64)
+        corners = np.zeros((1,) * len(counts), dtype=np.int64)
+        for axis, ((codes, _), i) in enumerate(zip(combination, choice, strict=True)):
+            chosen = codes[int(i)] * self._strides[axis]
+            corners = corners + chosen.reshape(_along(axis, len(counts)))
+        return key, corners.ravel()
 
     def _prune(
         self,
         axis: int,
-        coordinates: tuple[np.intp, ...],
+        cell: int,
         group: _Group,
-        hidden: BoolArray,
+        flat_hidden: BoolArray,
         lower: float,
         upper: float,
-        only_hidden: bool = False,
     ) -> _Group:
         codes, signs = group
         if codes.shape[0] <= self.per_axis:
             return group
-        line = list(coordinates)
-        line[axis] = slice(None)  # type: ignore[call-overload]
-        line_values = self.values[tuple(line)][codes]
-        line_newly = ~hidden[tuple(line)][codes]
-        line_cost = self.cost[tuple(line)][codes]
+        position = np.unravel_index(cell, self.structure.shape)[axis]
+        line = cell + (codes - position) * self._strides[axis]
+        line_values = self.values[line]
+        line_newly = ~flat_hidden[line]
+        line_cost = self.cost[line]
         positive = np.where(signs > 0, line_values, np.inf).min(axis=1)
         negative = np.where(signs < 0, line_values, np.inf).min(axis=1)
         infeasible = (positive < lower - _EPS) | (negative < upper - _EPS)
-        if only_hidden:
-            infeasible |= line_newly.any(axis=1)
         newly_cost = (line_cost * line_newly).sum(axis=1)
         # Feasible first, then cheapest, then the one with the largest cells: most room, so
         # one cube protects the cell where a smaller one would need a second.
         order = np.lexsort((-line_values.sum(axis=1), newly_cost, infeasible.astype(np.float64)))
-        if only_hidden:
-            # A proof may use any move whose cells in this line are all hidden: keep them all
-            # (there are few), not just the best few.
-            keep = order[: max(self.per_axis, int((~infeasible).sum()))][:64]
-        else:
-            keep = order[: self.per_axis]
+        keep = order[: self.per_axis]
         return codes[keep], signs[keep]
+
+
+def _along(axis: int, dims: int) -> tuple[int, ...]:
+    """The shape that broadcasts a vector along ``axis`` of ``dims`` axes."""
+    return tuple(-1 if other == axis else 1 for other in range(dims))
 
 
 def _failures(
@@ -310,16 +300,16 @@ def _failures(
 ) -> list[tuple[int, str, float]]:
     """Primary cells whose attacker interval is too narrow: certificates first, then the LP."""
     flat = values.ravel()
-    certify = Certifier(structure, values)
-    cells = [
-        int(cell)
-        for cell in np.flatnonzero(result.primary.ravel())
-        if not certify(
-            result.hidden, int(cell), *rule.required_range(float(flat[cell]), primary=True)
-        )
-    ]
+    primaries = np.flatnonzero(result.primary.ravel())
+    ranges = np.array(
+        [rule.required_range(float(flat[cell]), primary=True) for cell in primaries]
+    ).reshape(-1, 2)
+    proven = Certifier(structure, values).many(result.hidden, primaries, ranges[:, 0], ranges[:, 1])
+    unproven = unproven_intervals(
+        structure, values, result.hidden, primaries[~proven], ranges[~proven, 0], ranges[~proven, 1]
+    )
     failed = []
-    for interval in intervals(structure, values, result.hidden, cells):
+    for interval in unproven:
         lower, upper = rule.required_range(float(flat[interval.cell]), primary=True)
         value = float(flat[interval.cell])
         if interval.high < value + upper - _EPS:
@@ -354,16 +344,199 @@ class Certifier:
 
     A hypercube whose corners are all suppressed is a change of the table that moves the cell
     by its smallest corner while touching only suppressed cells: a proof that the attacker's
-    interval is at least that wide. ``False`` only means none was found among the moves
-    tried; the caller then asks the attacker's LP.
+    interval is at least that wide. ``False`` only means none was found among the moves of
+    :meth:`.TableStructure.moves`; the caller then asks the attacker's LP.
+
+    Whether a cube proves the cell is a condition on each corner alone: the corner is hidden
+    and at least ``lower`` if its sign is ``+`` (when the cell moves down by ``t`` these
+    corners do too) or at least ``upper`` if it is ``-``. So cubes are built one dimension at
+    a time and a partial cube is dropped as soon as one of its corners fails; every move of
+    every dimension is tried. :meth:`many` does this for many cells at once, carrying at most
+    a few partial cubes per cell; a cell for which that finds nothing although partial cubes
+    were left out is searched again on its own, exhaustively (depth first, a bounded number of
+    partial cubes at a time).
     """
 
+    _CARRY = 8  # partial cubes carried per cell by the batch search
+    _BUDGET = 1 << 21  # array elements one step of the search may build
+
     def __init__(self, structure: TableStructure, values: FloatArray) -> None:
-        self._search = _Hypercubes(structure, values, np.zeros(structure.size), per_axis=8)
+        self._structure = structure
+        self._values = np.asarray(values, dtype=np.float64).ravel()
+        self._shape = structure.shape
+        self._strides = [int(np.prod(self._shape[axis + 1 :])) for axis in range(len(self._shape))]
+        self._moves: dict[tuple[int, int], tuple[IntArray, IntArray]] = {}
 
     def __call__(self, hidden: BoolArray, cell: int, lower: float, upper: float) -> bool:
         """Whether the cell can move ``lower`` down and ``upper`` up within ``hidden``."""
-        return self._search.best(cell, hidden, lower, upper, only_hidden=True) is not None
+        return bool(self.many(hidden, np.array([cell]), np.array([lower]), np.array([upper]))[0])
+
+    def many(
+        self, hidden: BoolArray, cells: IntArray, lower: FloatArray, upper: FloatArray
+    ) -> BoolArray:
+        """:meth:`__call__` for each cell (flat positions), each with its own range."""
+        flat_hidden = hidden.ravel()
+        cells = np.asarray(cells, dtype=np.int64).ravel()
+        needs = np.column_stack([np.ravel(lower), np.ravel(upper)]).astype(np.float64) - _EPS
+        proven = np.zeros(cells.size, dtype=bool)
+        if not self._shape:  # no dimension: the cube is the cell alone
+            return self._ok(flat_hidden, cells, np.ones_like(cells), needs)
+        if not cells.size:
+            return proven
+        # Bound a step's arrays: partial cubes x moves x corners x slots.
+        moves, corners = 1, 1
+        for axis, positions in enumerate(np.unravel_index(cells, self._shape)):
+            shapes = [self._cell_moves(axis, int(code))[0].shape for code in np.unique(positions)]
+            moves = max(moves, *(count for count, _ in shapes))
+            corners *= max(width for _, width in shapes)
+        batch = max(1, self._BUDGET // (self._CARRY * moves * corners))
+        for start in range(0, cells.size, batch):
+            chosen = slice(start, start + batch)
+            found, cut = self._search(flat_hidden, cells[chosen], needs[chosen], self._CARRY)
+            proven[chosen] = found
+            for index in np.flatnonzero(~found & cut) + start:
+                proven[index] = self._exhaustive(flat_hidden, cells[index], needs[index])
+        return proven
+
+    def _cell_moves(self, axis: int, position: int) -> tuple[IntArray, IntArray]:
+        """A code's moves as flat offsets from the cell and signs (moves x slots).
+
+        A move shorter than the longest repeats the cell's own code (offset 0, sign +1): a
+        corner the cube already has, with its sign, which changes nothing.
+        """
+        key = (axis, position)
+        if key not in self._moves:
+            moves = self._structure.moves(axis, position)
+            width = max((len(codes) for codes, _ in moves), default=1)
+            offsets = np.zeros((len(moves), width), dtype=np.int64)
+            signs = np.ones((len(moves), width), dtype=np.int64)
+            for row, (codes, move_signs) in enumerate(moves):
+                offsets[row, : len(codes)] = (codes - position) * self._strides[axis]
+                signs[row, : len(codes)] = move_signs
+            self._moves[key] = (offsets, signs)
+        return self._moves[key]
+
+    def _ok(
+        self, flat_hidden: BoolArray, corners: IntArray, signs: IntArray, needs: FloatArray
+    ) -> BoolArray:
+        """Whether each corner is hidden and large enough; ``needs`` holds each cell's
+        ``(lower, upper)`` and is aligned with the corners' first axis."""
+        shape = (needs.shape[0],) + (1,) * (corners.ndim - 1)
+        needed = np.where(signs > 0, needs[:, 0].reshape(shape), needs[:, 1].reshape(shape))
+        return np.asarray(flat_hidden[corners] & (self._values[corners] >= needed))
+
+    def _lines(
+        self, flat_hidden: BoolArray, cells: IntArray, needs: FloatArray
+    ) -> list[tuple[IntArray, IntArray, BoolArray]]:
+        """Per dimension each cell's moves, (cells x moves x slots) offsets and signs, and
+        which pass on the line through the cell (a move failing there fails every cube).
+
+        Dimensions with the fewest moves come first: partial cubes stay few until the last.
+        """
+        lines = []
+        for axis, positions in enumerate(np.unravel_index(cells, self._shape)):
+            codes, inverse = np.unique(positions, return_inverse=True)
+            tables = [self._cell_moves(axis, int(code)) for code in codes]
+            count = max(offsets.shape[0] for offsets, _ in tables)
+            width = max(offsets.shape[1] for offsets, _ in tables)
+            offsets = np.zeros((codes.size, count, width), dtype=np.int64)
+            signs = np.ones((codes.size, count, width), dtype=np.int64)
+            real = np.zeros((codes.size, count), dtype=bool)
+            for row, (code_offsets, code_signs) in enumerate(tables):
+                offsets[row, : code_offsets.shape[0], : code_offsets.shape[1]] = code_offsets
+                signs[row, : code_signs.shape[0], : code_signs.shape[1]] = code_signs
+                real[row, : code_offsets.shape[0]] = True
+            offsets, signs, real = offsets[inverse], signs[inverse], real[inverse]
+            ok = self._ok(flat_hidden, cells[:, None, None] + offsets, signs, needs)
+            lines.append((offsets, signs, real & ok.all(axis=2)))
+        lines.sort(key=lambda line: line[2].shape[1])
+        return lines
+
+    def _step(
+        self,
+        flat_hidden: BoolArray,
+        cells: IntArray,
+        needs: FloatArray,
+        line: tuple[IntArray, IntArray, BoolArray],
+        owner: IntArray,
+        corners: IntArray,
+        signs: IntArray,
+    ) -> tuple[BoolArray, IntArray, IntArray]:
+        """Extend each partial cube (of cell ``cells[owner]``; corners as offsets from it) by
+        every move of the next dimension.
+
+        Returns which extensions pass, (partial cubes x moves), and the corners each adds with
+        their signs. The corners at the cell's own code of this dimension (slot 0) are the
+        partial cube's own: already checked.
+        """
+        offsets, move_signs, keep = line
+        added = corners[:, None, :, None] + offsets[owner, :, None, 1:]
+        added_signs = signs[:, None, :, None] * move_signs[owner, :, None, 1:]
+        ok = self._ok(
+            flat_hidden, cells[owner, None, None, None] + added, added_signs, needs[owner]
+        )
+        shape = (added.shape[0], added.shape[1], added.shape[2] * added.shape[3])
+        alive = keep[owner] & ok.reshape(shape).all(axis=2)
+        return alive, added.reshape(shape), added_signs.reshape(shape)
+
+    def _search(
+        self, flat_hidden: BoolArray, cells: IntArray, needs: FloatArray, carry: int
+    ) -> tuple[BoolArray, BoolArray]:
+        """Breadth first over the dimensions, at most ``carry`` partial cubes per cell.
+
+        Returns per cell whether a cube was found and whether partial cubes were left out.
+        """
+        lines = self._lines(flat_hidden, cells, needs)
+        owner = np.arange(cells.size)
+        corners = np.zeros((cells.size, 1), dtype=np.int64)
+        signs = np.ones((cells.size, 1), dtype=np.int64)
+        cut = np.zeros(cells.size, dtype=bool)
+        found = np.zeros(cells.size, dtype=bool)
+        for step, line in enumerate(lines):
+            alive, added, added_signs = self._step(
+                flat_hidden, cells, needs, line, owner, corners, signs
+            )
+            if step == len(lines) - 1:
+                found[owner[alive.any(axis=1)]] = True
+                break
+            parts, moves = np.nonzero(alive)
+            # Partial cubes stay grouped by cell: keep each cell's first ``carry``.
+            who = owner[parts]
+            rank = np.arange(who.size) - np.searchsorted(who, who, side="left")
+            cut[who[rank >= carry]] = True
+            parts, moves = parts[rank < carry], moves[rank < carry]
+            owner = owner[parts]
+            corners = np.concatenate([corners[parts], added[parts, moves]], axis=1)
+            signs = np.concatenate([signs[parts], added_signs[parts, moves]], axis=1)
+        return found, cut
+
+    def _exhaustive(self, flat_hidden: BoolArray, cell: np.int64, needs: FloatArray) -> bool:
+        """Every cube of one cell, depth first, a bounded number of partial cubes at a time."""
+        cells = np.array([cell], dtype=np.int64)
+        cell_needs = needs.reshape(1, 2)
+        lines = self._lines(flat_hidden, cells, cell_needs)
+
+        def extend(step: int, corners: IntArray, signs: IntArray) -> bool:
+            owner = np.zeros(corners.shape[0], dtype=np.int64)
+            alive, added, added_signs = self._step(
+                flat_hidden, cells, cell_needs, lines[step], owner, corners, signs
+            )
+            if step == len(lines) - 1:
+                return bool(alive.any())
+            parts, moves = np.nonzero(alive)
+            offsets = lines[step + 1][0]
+            width = (corners.shape[1] + added.shape[2]) * offsets.shape[1] * offsets.shape[2]
+            at_once = max(1, self._BUDGET // max(width, 1))
+            for start in range(0, parts.size, at_once):
+                chosen = slice(start, start + at_once)
+                part, move = parts[chosen], moves[chosen]
+                corners_next = np.concatenate([corners[part], added[part, move]], axis=1)
+                signs_next = np.concatenate([signs[part], added_signs[part, move]], axis=1)
+                if extend(step + 1, corners_next, signs_next):
+                    return True
+            return False
+
+        return extend(0, np.zeros((1, 1), dtype=np.int64), np.ones((1, 1), dtype=np.int64))
 
 
 def _repair(
