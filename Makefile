@@ -43,6 +43,13 @@ imports: $(STAMP)
 migrations-check: $(STAMP)
 	URA_ENV=test $(BIN)/ura manage makemigrations --check --dry-run
 
+## The catalogues after a change of user-visible text: regenerate the procedures' label list
+## (makemessages cannot read their YAML), then update tr/sq/ar. Translate, then compile:
+## docs/translations.md.
+messages: $(STAMP)
+	URA_VAR_DIR=$$(mktemp -d) $(BIN)/ura manage procedure_messages
+	cd src/ura && URA_VAR_DIR=$$(mktemp -d) ../../$(BIN)/ura manage makemessages -l tr -l sq -l ar --ignore=.venv --no-obsolete
+
 ## Debian's Chromium for the browser tests, and axe-core for the accessibility check.
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

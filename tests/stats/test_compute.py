@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from tests.stats.conftest import day, events_table, persons_table
+from ura.stats import compute
 from ura.stats.compute import Microdata, compute_table, periods, table_sql
 from ura.stats.definitions import Frequency, load_definitions
 from ura.stats.schema import MicrodataError
@@ -267,3 +268,154 @@ def test_the_sql_transpiles_to_spark() -> None:
     )
     assert "GROUPING SETS" in sql
     assert "VARCHAR" not in sql  # Spark's STRING
+
+
+@pytest.fixture(params=["period_by_period", "from_changes"])
+def stock_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a stock is computed: each period on its own (few periods) or cumulated
+    from its changes (many)."""
+    few = 10_000 if request.param == "period_by_period" else 0
+    monkeypatch.setattr(compute, "_PERIOD_BY_PERIOD_UP_TO", few)
+    return str(request.param)
+
+
+AGEING = persons_table(
+    [
+        {"person_id": "A1", "sex": "F", "birth_date": day("2006-06-15"), "citizenship": "SYR"},
+        {"person_id": "A2", "sex": "M", "birth_date": day("2006-06-30"), "citizenship": "SYR"},
+        {"person_id": "A3", "sex": "M", "birth_date": day("2004-02-29"), "citizenship": "SYR"},
+        {"person_id": "A4", "sex": "F", "birth_date": day("2024-03-10"), "citizenship": "SYR"},
+    ]
+)
+
+
+@pytest.mark.usefixtures("stock_method")
+def test_a_stock_takes_the_age_band_on_each_period_end() -> None:
+    events = events_table(
+        [
+            {"person_id": p, "event_type": "temporary_protection_registration",
+             "event_date": day(d), "province": g}
+            for p, d, g in [("A1", "2021-01-01", "TR-01"), ("A2", "2021-01-01", "TR-02"),
+                            ("A3", "2021-01-01", "TR-03"), ("A4", "2024-01-05", "TR-04")]
+        ]
+    )  # fmt: skip
+    data = Microdata(AGEING, events)
+    start, end = day("2022-01-01"), day("2024-12-31")
+    monthly = compute_table(DEFS["migr_asytpsm"], data, start=start, end=end)
+
+    def band(table: pd.DataFrame, period: str, geo: str) -> list[str]:
+        rows = table[(table["TIME_PERIOD"] == period) & (table["GEO"] == geo)]
+        rows = rows[(rows["CITIZEN"] != "_T") & (rows["SEX"] != "_T") & (rows["AGE"] != "_T")]
+        assert rows["OBS_VALUE"].tolist() == [1] * len(rows)
+        return sorted(rows["AGE"])
+
+    # A1 turns 18 on 15 June 2024: 17 on 31 May, 18 on 30 June.
+    assert band(monthly, "2024-05", "TR-01") == ["Y14-17"]
+    assert band(monthly, "2024-06", "TR-01") == ["Y18-34"]
+    # A2 turns 18 on 30 June 2024, the last day of the month: 18 in June's stock.
+    assert band(monthly, "2024-05", "TR-02") == ["Y14-17"]
+    assert band(monthly, "2024-06", "TR-02") == ["Y18-34"]
+    # A3, born 29 February 2004, turns 18 on 1 March 2022 (a common year).
+    assert band(monthly, "2022-02", "TR-03") == ["Y14-17"]
+    assert band(monthly, "2022-03", "TR-03") == ["Y18-34"]
+    # A4 registered before the recorded birth: age unknown until born.
+    assert band(monthly, "2024-02", "TR-04") == ["UNK"]
+    assert band(monthly, "2024-03", "TR-04") == ["Y_LT14"]
+    assert cell(monthly, TIME_PERIOD="2024-06", AGE="Y18-34") == 3
+    assert cell(monthly, TIME_PERIOD="2024-06") == 4
+    quarterly = compute_table(
+        DEFS["migr_asytpsm"], data, frequency=Frequency.QUARTERLY, start=start, end=end
+    )
+    assert band(quarterly, "2024-Q1", "TR-01") == ["Y14-17"]
+    assert band(quarterly, "2024-Q2", "TR-01") == ["Y18-34"]
+    assert band(quarterly, "2024-Q2", "TR-02") == ["Y18-34"]
+    assert band(quarterly, "2022-Q1", "TR-03") == ["Y18-34"]
+    assert band(quarterly, "2024-Q1", "TR-04") == ["Y_LT14"]
+    yearly = compute_table(
+        DEFS["migr_asytpsm"], data, frequency=Frequency.ANNUAL, start=start, end=end
+    )
+    assert band(yearly, "2023", "TR-01") == ["Y14-17"]
+    assert band(yearly, "2024", "TR-01") == ["Y18-34"]
+
+
+@pytest.mark.usefixtures("stock_method")
+def test_a_status_ending_on_the_last_day_of_a_period_is_gone_only_in_the_next() -> None:
+    protection = events_table(
+        [
+            {"person_id": "P1", "event_type": "temporary_protection_registration",
+             "event_date": day("2023-05-01"), "province": "TR-01",
+             "valid_until": day("2024-06-30")},
+            {"person_id": "P2", "event_type": "temporary_protection_registration",
+             "event_date": day("2023-05-01"), "province": "TR-02",
+             "valid_until": day("2024-06-29")},
+        ]
+    )  # fmt: skip
+    pending = events_table(
+        [
+            {"person_id": "P1", "event_type": "asylum_application", "event_date": day("2024-01-10"),
+             "first": True},
+            {"person_id": "P1", "event_type": "asylum_decision", "event_date": day("2024-06-30"),
+             "category": "rejected"},
+            {"person_id": "P2", "event_type": "asylum_application", "event_date": day("2024-01-10"),
+             "first": True},
+            {"person_id": "P2", "event_type": "asylum_withdrawn", "event_date": day("2024-07-01")},
+            # Decided on the day of application, the last day of March: never pending.
+            {"person_id": "P3", "event_type": "asylum_application", "event_date": day("2024-03-31"),
+             "first": True},
+            {"person_id": "P3", "event_type": "asylum_decision", "event_date": day("2024-03-31"),
+             "category": "refugee"},
+        ]
+    )  # fmt: skip
+    for frequency, june, july, may in (
+        (Frequency.MONTHLY, "2024-06", "2024-07", "2024-05"),
+        (Frequency.QUARTERLY, "2024-Q2", "2024-Q3", "2024-Q1"),
+    ):
+        tp = compute_table(
+            DEFS["migr_asytpsm"], Microdata(PEOPLE, protection), frequency=frequency,
+            start=YEAR_START, end=YEAR_END,
+        )  # fmt: skip
+        assert cell(tp, TIME_PERIOD=june, GEO="TR-01") == 1  # valid until 30 June inclusive
+        assert cell(tp, TIME_PERIOD=july, GEO="TR-01") is None
+        assert cell(tp, TIME_PERIOD=may, GEO="TR-02") == 1
+        assert cell(tp, TIME_PERIOD=june, GEO="TR-02") is None
+        apps = compute_table(
+            DEFS["migr_asypenctzm"], Microdata(PEOPLE, pending), frequency=frequency,
+            start=YEAR_START, end=YEAR_END,
+        )  # fmt: skip
+        assert cell(apps, TIME_PERIOD=may, CITIZEN="AF") == 1  # P1
+        assert cell(apps, TIME_PERIOD=june, CITIZEN="AF") is None  # decided on 30 June
+        assert cell(apps, TIME_PERIOD=june, CITIZEN="EL") == 1  # P2, withdrawn 1 July
+        assert cell(apps, TIME_PERIOD=july, CITIZEN="EL") is None
+        assert cell(apps, TIME_PERIOD=june) == 1
+    monthly = compute_table(
+        DEFS["migr_asypenctzm"], Microdata(PEOPLE, pending), start=YEAR_START, end=YEAR_END
+    )
+    assert cell(monthly, TIME_PERIOD="2024-03") == 2  # P1 and P2; P3 decided the same day
+
+
+@pytest.mark.usefixtures("stock_method")
+def test_the_latest_valid_status_describes_the_person_again_when_a_later_one_lapses() -> None:
+    events = events_table(
+        [
+            {"person_id": "P1", "event_type": "temporary_protection_registration",
+             "event_date": day("2019-05-01"), "province": "TR-27"},
+            {"person_id": "P1", "event_type": "temporary_protection_registration",
+             "event_date": day("2024-03-01"), "province": "TR-34",
+             "valid_until": day("2024-04-30")},
+            # Two registrations on one day: the larger event id is the latest.
+            {"person_id": "P2", "event_type": "temporary_protection_registration",
+             "event_date": day("2024-02-10"), "province": "TR-07", "event_id": "E-b"},
+            {"person_id": "P2", "event_type": "temporary_protection_registration",
+             "event_date": day("2024-02-10"), "province": "TR-06", "event_id": "E-a"},
+        ]
+    )  # fmt: skip
+    table = compute_table(
+        DEFS["migr_asytpsm"], Microdata(PEOPLE, events), start=YEAR_START, end=YEAR_END
+    )
+    where = {m: cell(table, TIME_PERIOD=f"2024-{m:02d}", GEO="TR-27") for m in range(1, 7)}
+    assert where == {1: 1, 2: 1, 3: None, 4: None, 5: 1, 6: 1}
+    assert cell(table, TIME_PERIOD="2024-04", GEO="TR-34") == 1
+    assert cell(table, TIME_PERIOD="2024-05", GEO="TR-34") is None
+    assert cell(table, TIME_PERIOD="2024-02", GEO="TR-07") == 1
+    assert cell(table, TIME_PERIOD="2024-02", GEO="TR-06") is None
+    assert cell(table, TIME_PERIOD="2024-12") == 2

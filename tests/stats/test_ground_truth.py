@@ -8,6 +8,7 @@ must agree on every cell.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -17,14 +18,17 @@ import pandas as pd
 import pytest
 
 from ura.ingest.countries import ALPHA2_TO_ALPHA3
-from ura.stats.compute import Microdata, compute_tables, periods
+from ura.stats import compute
+from ura.stats.compute import Microdata, compute_table, compute_tables, periods
 from ura.stats.definitions import (
     Dimension,
+    Frequency,
     Measure,
     Selection,
     Source,
     TableDefinition,
     load_definitions,
+    parse_definition,
 )
 from ura.synth.microdata import generate_microdata
 
@@ -191,3 +195,50 @@ def test_the_synthetic_data_has_repeat_apprehensions(tables: dict[str, pd.DataFr
         return int(t[(t[dims] == "_T").all(axis=1)]["OBS_VALUE"].sum())
 
     assert total("ura_apprehensions") > total("migr_eipre") > 0
+
+
+#: A stock with both endings: a residence permit held while valid and until a work permit.
+BOTH_ENDINGS = parse_definition(
+    """
+id: test_permit_until_work
+version: 1
+title: Valid residence permits not followed by a work permit
+measure: stock
+unit: PER
+frequency: M
+age_reference: period_end
+select: {event_types: [residence_permit]}
+stock: {valid_until: true, ended_by: [work_permit]}
+dimensions:
+  - id: REASON
+    source: category
+    codes: {family: FAM, education: EDUC, remunerated: OCC, humanitarian: HUMAN, other: OTH}
+  - {id: SEX, source: sex}
+  - id: AGE
+    source: age
+    groups: {Y_LT18: [Y_LT14, Y14-17]}
+sensitivity: public
+protection: {rule: suppression, threshold: 5}
+"""
+)
+STOCKS = [d for d in load_definitions().values() if d.measure is Measure.STOCK] + [BOTH_ENDINGS]
+
+
+@pytest.mark.parametrize("method", ["period_by_period", "from_changes"])
+@pytest.mark.parametrize("frequency", list(Frequency), ids=lambda f: f.value)
+@pytest.mark.parametrize("definition", STOCKS, ids=lambda d: d.id)
+def test_every_stock_equals_the_plain_python_count_at_each_frequency_both_ways(
+    definition: TableDefinition,
+    frequency: Frequency,
+    method: str,
+    synthetic: tuple[Microdata, list[Row], dict[str, Row]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    few = 10_000 if method == "period_by_period" else 0
+    monkeypatch.setattr(compute, "_PERIOD_BY_PERIOD_UP_TO", few)
+    definition = dataclasses.replace(definition, frequency=frequency)
+    data, events, persons = synthetic
+    expected = reference(definition, events, persons)
+    got = as_cells(compute_table(definition, data, start=START, end=END), definition)
+    assert len(expected) > 100, f"{definition.id}: the synthetic data has too little to count"
+    assert got == expected

@@ -6,7 +6,8 @@ A decision is drafted in two steps, both pure:
    <outcome>.<language>.j2`` with a :class:`DecisionContext`. The result is plain text in a
    small block markup (below) that the web app shows for preview and editing.
 2. :func:`render_pdf` typesets that text (possibly edited) on A4 with the vendored DejaVu
-   fonts, so Turkish, Albanian and Cyrillic letters print correctly.
+   fonts, so Turkish, Albanian and Cyrillic letters print correctly; Arabic (a name, a
+   quoted COI passage) is shaped and reads right to left within its line (``bidi``).
 
 Templates run in Jinja2's immutable sandbox, since administrators write them: attribute
 tricks (``{{ ''.__class__ }}``) raise :class:`DocumentError`, and a variable the context lacks
@@ -48,7 +49,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ura.casework.bidi import paragraph
 
 __all__ = [
     "LANGUAGES",
@@ -630,12 +633,12 @@ def _flowables(blocks: Sequence[Block]) -> list[Any]:
     for block in blocks:
         if block.kind == "signature":
             signature.append(
-                Paragraph("<br/>".join(map(_inline, block.lines)), styles["signature"])
+                paragraph("<br/>".join(map(_inline, block.lines)), styles["signature"])
             )
         elif block.kind == "item":
-            story.append(Paragraph(_inline(block.lines[0]), styles["item"], bulletText="•"))
+            story.append(paragraph(_inline(block.lines[0]), styles["item"], bulletText="•"))
         else:
-            story.append(Paragraph(_inline(block.lines[0]), styles[block.kind]))
+            story.append(paragraph(_inline(block.lines[0]), styles[block.kind]))
     if signature:
         rows = [signature[i : i + 2] for i in range(0, len(signature), 2)]
         rows[-1] += [""] * (2 - len(rows[-1]))

@@ -10,8 +10,9 @@ copy the file, raise ``version``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any, Final, TypeVar
 
 import yaml
 
+from ura.stats.disclosure.rules import ProtectionRule, RuleError, rule_from_definition
 from ura.stats.schema import EventType
 
 DEFINITIONS_DIR: Final = Path(__file__).with_name("definitions")
@@ -116,6 +118,21 @@ class Selection:
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """A ratio published from another table's published counts (``derived_from``).
+
+    ``numerator`` and ``denominator`` pick the source's cells by code on the source's
+    dimensions that the ratio lacks (``{"DECISION": "TOTAL_POS"}``); a dimension they do
+    not name is taken at ``_T``. The ratio's own dimensions keep their codes, and the
+    source's periods are added up into the ratio's.
+    """
+
+    table: str
+    numerator: Mapping[str, str]
+    denominator: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class TableDefinition:
     """One statistical table (the shared contract's definition fields plus how to compute)."""
 
@@ -131,28 +148,35 @@ class TableDefinition:
     select: Selection
     dimensions: tuple[Dimension, ...]
     sensitivity: Sensitivity
-    protection: Mapping[str, Any]  # {"rule": ..., parameters}: read by ura.stats.disclosure
+    protection: Mapping[str, Any]  # {"rule": ..., parameters}, as written; see ``rule``
     valid_until: bool = False  # stock: the status lasts until events.valid_until
     ended_by: tuple[EventType, ...] = ()  # stock: the status ends at a later such event
     numerator: Selection | None = None  # ratio: the events counted above the line
+    linked: str | None = None  # tables sharing a ``linked`` id are protected together
+    derived_from: Derivation | None = None  # ratio: published from this table's counts
     path: Path | None = None
 
     @property
     def dimension_ids(self) -> tuple[str, ...]:
         return tuple(d.id for d in self.dimensions)
 
+    @property
+    def rule(self) -> ProtectionRule:
+        """The disclosure-control rule of ``protection`` (checked when the file was read;
+        raised for a strict table)."""
+        return rule_from_definition(self.protection, sensitivity=str(self.sensitivity))
 
-PROTECTION_RULES: Final = frozenset(
-    {"suppression", "rounding", "differential_privacy", "strict", "denominator_threshold"}
-)
+
 _TOP_KEYS: Final = frozenset(
     {
         "id", "version", "title", "description", "eurostat", "measure", "unit", "frequency",
         "age_reference", "select", "dimensions", "sensitivity", "protection", "stock", "ratio",
+        "linked", "derived_from",
     }
 )  # fmt: skip
 _DIMENSION_KEYS: Final = frozenset({"id", "source", "codes", "other", "groups", "total"})
 _SELECT_KEYS: Final = frozenset({"event_types", "first", "unaccompanied", "categories"})
+_DERIVED_KEYS: Final = frozenset({"table", "numerator", "denominator"})
 
 
 class _Reader:
@@ -296,12 +320,30 @@ class _Reader:
             numerator = self.selection(ratio.get("numerator"), "ratio.numerator")
         elif "ratio" in data:
             raise self.fail("ratio", "only a ratio table has a numerator")
+        derived_from = None
+        if "derived_from" in data:
+            if measure is not Measure.RATIO:
+                raise self.fail("derived_from", "only a ratio table is derived from another")
+            derived_from = self.derivation(data["derived_from"], set(ids))
+        sensitivity = self.choice(Sensitivity, data.get("sensitivity"), "sensitivity")
         protection = data.get("protection")
         if not isinstance(protection, dict):
             raise self.fail("protection", "must be a mapping with a rule and its parameters")
-        rule = self.string(protection, "rule", "protection")
-        if rule not in PROTECTION_RULES:
-            raise self.fail("protection.rule", f"{rule!r} is not one of {sorted(PROTECTION_RULES)}")
+        self.string(protection, "rule", "protection")
+        try:
+            rule = rule_from_definition(protection, sensitivity=sensitivity.value)
+        except RuleError as error:
+            raise self.fail(f"protection.{error.key}", error.problem) from None
+        if (measure is Measure.RATIO) != rule.for_ratios:
+            raise self.fail(
+                "protection.rule",
+                "a ratio table is protected by denominator_threshold, and only a ratio table",
+            )
+        linked = data.get("linked")
+        if linked is not None and (not isinstance(linked, str) or not _ID.match(linked)):
+            raise self.fail("linked", f"{linked!r} is not a valid group id")
+        if linked is not None and measure is Measure.RATIO:
+            raise self.fail("linked", "a ratio table cannot be protected with count tables")
         eurostat = data.get("eurostat")
         if eurostat is not None and not isinstance(eurostat, str):
             raise self.fail("eurostat", "must be a dataset code")
@@ -320,13 +362,40 @@ class _Reader:
             age_reference=age_reference,
             select=self.selection(data.get("select"), "select"),
             dimensions=dimensions,
-            sensitivity=self.choice(Sensitivity, data.get("sensitivity"), "sensitivity"),
+            sensitivity=sensitivity,
             protection=MappingProxyType(dict(protection)),
+            linked=linked,
             valid_until=valid_until,
             ended_by=ended_by,
             numerator=numerator,
+            derived_from=derived_from,
             path=Path(self.path) if isinstance(self.path, Path) else None,
         )
+
+    def derivation(self, value: object, own: set[str]) -> Derivation:
+        data = self.mapping(value, "derived_from", _DERIVED_KEYS)
+        table = self.string(data, "table", "derived_from", _ID)
+        picks = []
+        for side in ("numerator", "denominator"):
+            where = f"derived_from.{side}"
+            raw = data.get(side, {})
+            if not isinstance(raw, dict):
+                raise self.fail(where, "must map source dimensions to a code each")
+            pick: dict[str, str] = {}
+            for dim, code in raw.items():
+                if not isinstance(dim, str) or not _DIM_ID.match(dim):
+                    raise self.fail(where, f"{dim!r} is not a dimension id")
+                if dim in own:
+                    raise self.fail(f"{where}.{dim}", "is a dimension of this table")
+                if not isinstance(code, str) or not (code == TOTAL or _CODE.match(code)):
+                    raise self.fail(f"{where}.{dim}", f"{code!r} is not a valid code")
+                pick[dim] = code
+            picks.append(MappingProxyType(pick))
+        numerator, denominator = picks
+        named = set(numerator) | set(denominator)
+        if all(numerator.get(d, TOTAL) == denominator.get(d, TOTAL) for d in named):
+            raise self.fail("derived_from", "the numerator picks the same cells as the denominator")
+        return Derivation(table=table, numerator=numerator, denominator=denominator)
 
     def stock(self, value: object, measure: Measure) -> tuple[bool, tuple[EventType, ...]]:
         if measure is not Measure.STOCK:
@@ -394,4 +463,237 @@ def load_definitions(
     missing = [i for i in wanted if i not in found]
     if missing:
         raise DefinitionError(f"{directory}: no definition for {', '.join(missing)}")
-    return {i: load_definition(found[i]) for i in sorted(wanted)}
+    # Every file is read: a linked group is checked as a whole whichever member is asked for,
+    # a derived ratio against its source.
+    every = {i: load_definition(path) for i, path in found.items()}
+    linked_groups(every.values())
+    derived_sources(every)
+    return {i: every[i] for i in sorted(wanted)}
+
+
+def linked_groups(definitions: Iterable[TableDefinition]) -> dict[str, tuple[TableDefinition, ...]]:
+    """The linked groups among ``definitions``: group id -> its members, sorted by id.
+
+    The members of a group are breakdowns of one population: the same events (``select``),
+    counted the same way (``measure``, ``stock``, ``age_reference``), over the same periods
+    (``frequency``), under one rule (``sensitivity``, ``protection``). A dimension they share
+    is defined the same way in each, and a dimension some member lacks has its ``_T`` total,
+    so that every member is a margin of the group's cover table (all their dimensions).
+
+    Raises:
+        DefinitionError: A group with one member, or members that differ where they must
+            not; the message names the file and the field.
+    """
+    groups: dict[str, list[TableDefinition]] = {}
+    for definition in definitions:
+        if definition.linked is not None:
+            groups.setdefault(definition.linked, []).append(definition)
+    out = {}
+    for group, members in sorted(groups.items()):
+        members.sort(key=lambda d: d.id)
+        first = members[0]
+        where = first.path or first.id
+        if len(members) < 2:
+            raise DefinitionError(f"{where}: linked: no other table is in group {group!r}")
+        if first.rule.zeros == "suppress_adjacent":
+            raise DefinitionError(
+                f"{where}: linked: a group cannot hide zeros next to suppressed cells (the "
+                "strict rule, zeros: suppress_adjacent)"
+            )
+        for other in members[1:]:
+            _check_member(group, first, other)
+        dims = {d.id for m in members for d in m.dimensions}
+        for member in members:
+            for dim in (d for m in members for d in m.dimensions):
+                if dim.id in dims - set(member.dimension_ids) and not dim.total:
+                    raise DefinitionError(
+                        f"{member.path or member.id}: linked: {dim.id} has no total, so "
+                        f"{member.id} is not a margin of group {group!r}"
+                    )
+        out[group] = tuple(members)
+    return out
+
+
+_SAME_IN_GROUP: Final = (
+    "measure", "unit", "frequency", "age_reference", "select", "sensitivity", "protection",
+    "valid_until", "ended_by",
+)  # fmt: skip
+
+
+def _check_member(group: str, first: TableDefinition, other: TableDefinition) -> None:
+    where = other.path or other.id
+    for name in _SAME_IN_GROUP:
+        if getattr(first, name) != getattr(other, name):
+            raise DefinitionError(
+                f"{where}: {name}: differs from {first.id}, linked with it in group {group!r}"
+            )
+    shared = {d.id: d for d in first.dimensions}
+    for dim in other.dimensions:
+        if dim.id in shared and shared[dim.id] != dim:
+            raise DefinitionError(
+                f"{where}: dimensions: {dim.id} is defined differently in {first.id}, linked "
+                f"with it in group {group!r}"
+            )
+    if set(first.dimension_ids) == set(other.dimension_ids):
+        raise DefinitionError(
+            f"{where}: dimensions: the same as {first.id}'s, linked with it in group {group!r}"
+        )
+
+
+_MONTHS: Final = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
+
+
+def derived_sources(definitions: Mapping[str, TableDefinition]) -> dict[str, TableDefinition]:
+    """The source table of every derived ratio among ``definitions``: ratio id -> source.
+
+    A derived ratio (``derived_from``) is published from its source's published counts, so
+    the two must describe one quantity: the source counts the ratio's events (``select``),
+    as events, in periods that add up to the ratio's; every dimension of the ratio is a
+    dimension of the source, defined alike; the numerator's and the denominator's codes
+    exist in the source and the numerator's cells lie inside the denominator's; and the
+    cells they pick are the events ``ratio.numerator`` and ``select`` name (the engine's
+    exact ratio from the microdata, which analysts see, is the same ratio).
+
+    Raises:
+        DefinitionError: A source that is missing or does not fit; the message names the
+            ratio's file and field.
+    """
+    out = {}
+    for definition in definitions.values():
+        if definition.derived_from is None:
+            continue
+        where = definition.path or definition.id
+        name = definition.derived_from.table
+        source = definitions.get(name)
+        if source is None:
+            raise DefinitionError(f"{where}: derived_from.table: no definition {name!r}")
+        _check_derived(definition, definition.derived_from, source, str(where))
+        out[definition.id] = source
+    return out
+
+
+def _check_derived(
+    ratio: TableDefinition, derivation: Derivation, source: TableDefinition, where: str
+) -> None:
+    name = source.id
+
+    def fail(field_name: str, message: str) -> DefinitionError:
+        return DefinitionError(f"{where}: {field_name}: {message}")
+
+    if source.measure is not Measure.EVENTS:
+        raise fail("derived_from.table", f"{name} counts {source.measure.value}; a share is "
+                   "computed from counts of events")  # fmt: skip
+    if _MONTHS[ratio.frequency] % _MONTHS[source.frequency]:
+        raise fail("frequency", f"a period of {ratio.frequency.value} is not made of periods of "
+                   f"{source.frequency.value} ({name})")  # fmt: skip
+    by_id = {d.id: d for d in source.dimensions}
+    for dim in ratio.dimensions:
+        if dim.id not in by_id:
+            raise fail("dimensions", f"{dim.id} is not a dimension of {name}")
+        if by_id[dim.id] != dim:
+            raise fail("dimensions", f"{dim.id} is defined differently in {name}")
+    picks = {"numerator": derivation.numerator, "denominator": derivation.denominator}
+    for side, pick in picks.items():
+        for dim_id in pick:
+            if dim_id not in by_id:
+                raise fail(f"derived_from.{side}", f"{dim_id} is not a dimension of {name}")
+    selections = {"numerator": ratio.numerator, "denominator": ratio.select}
+    for dim in source.dimensions:
+        if dim.id in ratio.dimension_ids:
+            continue
+        codes = {side: pick.get(dim.id, TOTAL) for side, pick in picks.items()}
+        for side, code in codes.items():
+            if code == TOTAL and not dim.total:
+                raise fail(f"derived_from.{side}", f"{dim.id} has no total in {name}: name a code")
+            known = _codes_of(dim)
+            if code != TOTAL and known is not None and code not in known:
+                raise fail(f"derived_from.{side}.{dim.id}", f"{code!r} is not a code of {name}")
+        inner, outer = (_members(dim, codes[s]) for s in ("numerator", "denominator"))
+        if outer is not None and (inner is None or not inner <= outer):
+            raise fail("derived_from.numerator", f"{dim.id} {codes['numerator']} is not inside "
+                       f"{codes['denominator']}: a share is a part of its whole")  # fmt: skip
+    for side, pick in picks.items():
+        wanted = selections[side]
+        picked: Selection | None = source.select
+        for dim in source.dimensions:
+            if dim.id not in ratio.dimension_ids and picked is not None:
+                picked = _refined(picked, dim, pick.get(dim.id, TOTAL), fail, side)
+        if wanted is None or picked is None or _selection_key(picked) != _selection_key(wanted):
+            own = "ratio.numerator" if side == "numerator" else "select"
+            raise fail(f"derived_from.{side}", f"picks other events of {name} than {own} names")
+
+
+def _codes_of(dimension: Dimension) -> set[str] | None:
+    """The codes a dimension can have, or None for an open list (citizenships...)."""
+    if dimension.source is Source.SEX:
+        codes = {"F", "M", UNKNOWN}
+    elif dimension.source is Source.AGE:
+        codes = {band for band, _, _ in AGE_BANDS} | {UNKNOWN}
+    elif dimension.codes:
+        codes = {*dimension.codes.values(), dimension.other}
+    else:
+        return None
+    return codes | set(dimension.groups)
+
+
+def _members(dimension: Dimension, code: str) -> frozenset[str] | None:
+    """The partition codes ``code`` adds up (None: every code, ``_T``)."""
+    if code == TOTAL:
+        return None
+    return frozenset(dimension.groups.get(code, (code,)))
+
+
+def _refined(
+    selection: Selection,
+    dimension: Dimension,
+    code: str,
+    fail: Callable[[str, str], DefinitionError],
+    side: str,
+) -> Selection:
+    """``selection`` narrowed to the events whose ``dimension`` has ``code``.
+
+    Raises:
+        DefinitionError: The code cannot be said as a selection of events (a sex, an age,
+            a catch-all code).
+    """
+    members = _members(dimension, code)
+    if members is None:
+        return selection
+    where = f"derived_from.{side}.{dimension.id}"
+    if dimension.source not in (Source.CATEGORY, Source.FIRST, Source.EVENT_TYPE):
+        raise fail(where, f"a share of one {dimension.source.value} is not a selection of events")
+    if dimension.other in members:
+        raise fail(where, f"{code} holds {dimension.other}, every value not listed, which no "
+                   "selection of events names")  # fmt: skip
+    if dimension.codes:
+        values = {v for v, c in dimension.codes.items() if c in members}
+    else:
+        values = set(members)
+    if dimension.source is Source.CATEGORY:
+        if selection.categories:
+            values &= set(selection.categories)
+        narrowed = dataclasses.replace(selection, categories=tuple(sorted(values)))
+    elif dimension.source is Source.FIRST:
+        values &= {"true", "false"}
+        if values == {"true", "false"}:
+            return selection
+        first = values == {"true"}
+        if selection.first is not None and selection.first != first:
+            values = set()
+        narrowed = dataclasses.replace(selection, first=first)
+    else:
+        types = tuple(t for t in selection.event_types if t.value in values)
+        values = {t.value for t in types}
+        narrowed = dataclasses.replace(selection, event_types=types)
+    if not values:
+        raise fail(where, f"{code} picks no event that the source counts")
+    return narrowed
+
+
+def _selection_key(selection: Selection) -> tuple[object, ...]:
+    return (
+        frozenset(selection.event_types),
+        selection.first,
+        selection.unaccompanied,
+        frozenset(selection.categories),
+    )

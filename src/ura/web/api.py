@@ -16,6 +16,7 @@ from ura.apps.cases.decisions import DecisionIntegrityError
 from ura.apps.cases.handoffs import ConsentRequiredError
 from ura.apps.cases.services import CaseConflictError
 from ura.apps.cases.workflow import TransitionRefusedError
+from ura.apps.statistics.services import StaleTextError
 
 
 class BearerToken(HttpBearer):
@@ -83,6 +84,13 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def _case_conflict(request: HttpRequest, exc: CaseConflictError) -> HttpResponse:
     return api.create_response(
         request, {"detail": str(exc), "current_version": exc.current_version}, status=409
+    )
+
+
+@api.exception_handler(StaleTextError)
+def _stale_text(request: HttpRequest, exc: StaleTextError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": exc.messages[0], "current_version": exc.current_version}, status=409
     )
 
 

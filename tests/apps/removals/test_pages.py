@@ -137,3 +137,21 @@ def test_a_removed_case_offers_only_steps_with_a_form(world: World) -> None:
         by_air = gettext("By air")
     assert by_air != "By air"
     assert by_air in turkish
+
+
+def test_the_panel_list_and_steps_read_in_the_readers_language(world: World) -> None:
+    """The procedure's words (state, phase, deadlines, steps) in Turkish; the codes in the
+    links stay as they are."""
+    boss, case_id = decided(world, apprehended=days_ago(1), notified=days_ago(1))
+    boss.post("/i18n/setlang/", {"language": "tr", "next": "/"})
+    page = boss.get(f"/cases/{case_id}/").content.decode()
+    assert "Tebliğ edildi: sınır dışı etme uygulanacak" in page  # the state
+    assert "uygulama — Tebliğ edildi" in page  # phase and state on the panel
+    assert "Valiliğin sınır dışı etme kararı (yakalamadan itibaren 48 saat)" in page
+    own = boss.get(f"/removals/cases/{case_id}/").content.decode()
+    assert "Sınır dışı etmek amacıyla idari gözetim kararı ver (md. 57)" in own
+    assert f"/removals/cases/{case_id}/steps/order_detention" in own
+    listing = boss.get("/removals/").content.decode()
+    assert "Tebliğ edildi: sınır dışı etme uygulanacak" in listing
+    step = boss.get(f"/removals/cases/{case_id}/steps/order_detention").content.decode()
+    assert "Sınır dışı etmek amacıyla idari gözetim kararı ver (md. 57)" in step

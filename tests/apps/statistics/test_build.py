@@ -47,13 +47,24 @@ def test_a_build_stores_each_table_raw_and_protected(world: World, analyst: User
     inner = victims[(victims["EXPLOIT"] != "_T") & (victims["CITIZEN"] != "_T")]
     assert inner["OBS_VALUE"].isna().all()
     assert tables["crim_thb_vexp"].hidden_cells > 0
+    # 16 decisions, 8 positive: 12 for Syrian women (6 positive), 4 for Syrian men. The
+    # analysts' rate is exact; the published one is the share of the published (rounded)
+    # decisions, withheld where fewer than 10 published decisions are behind it.
+    exact = frame_from_bytes(tables["ura_asy_recognition_rate"].raw)
+    assert _cell(exact, TIME_PERIOD="2025", CITIZEN="_T", SEX="_T") == pytest.approx(50.0)
+    assert _cell(exact, TIME_PERIOD="2025", CITIZEN="SY", SEX="F") == pytest.approx(50.0)
     rates = frame_from_bytes(tables["ura_asy_recognition_rate"].protected)  # type: ignore[arg-type]
-    # 16 decisions, 8 positive: 12 for Syrian women (6 positive), 4 for Syrian men. A share
-    # over fewer than 10 decisions is confidential.
-    assert _cell(rates, TIME_PERIOD="2025", CITIZEN="_T", SEX="_T") == pytest.approx(50.0)
-    assert _cell(rates, TIME_PERIOD="2025", CITIZEN="SY", SEX="F") == pytest.approx(50.0)
-    assert pd.isna(_cell(rates, TIME_PERIOD="2025", CITIZEN="SY", SEX="M"))
-    assert pd.isna(_cell(rates, TIME_PERIOD="2025", CITIZEN="_T", SEX="M"))
+    decisions = frame_from_bytes(tables["migr_asydcfsta"].protected)  # type: ignore[arg-type]
+    for citizen, sex in (("_T", "_T"), ("SY", "F"), ("SY", "M"), ("_T", "M")):
+        cell = {"TIME_PERIOD": "2025-Q3", "CITIZEN": citizen, "SEX": sex, "AGE": "_T"}
+        positive = _cell(decisions, DECISION="TOTAL_POS", **cell)
+        total = _cell(decisions, DECISION="_T", **cell)
+        rate = _cell(rates, TIME_PERIOD="2025", CITIZEN=citizen, SEX=sex)
+        if total >= 10:  # type: ignore[operator]
+            assert rate == pytest.approx(100 * positive / total)  # type: ignore[operator]
+        else:
+            assert pd.isna(rate)
+    assert pd.isna(_cell(rates, TIME_PERIOD="2025", CITIZEN="SY", SEX="M"))  # 4, published 5
     assert AuditEvent.objects.filter(
         object_type="statistics.profilerun", object_id=str(run.pk), action="export"
     ).exists()

@@ -4,6 +4,7 @@ the regional impact page then reads the published tables."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -116,6 +117,14 @@ def test_build_from_parquet_microdata_feeds_the_regional_page(
     page = client.get(reverse("statistics:regional")).content.decode()
     assert "Foreigners per 1,000 residents" in page
     assert '<small>TR-34</small></th><td class="num">200</td>' in page
+    # Every province has a verified ADNKS population, so every rate is filled and final:
+    # 200 in İstanbul's 15,655,924, 60 in Ankara's 5,803,482, and the national 300 in 85,372,377.
+    rates = re.findall(
+        r'<small>(TR-\d\d)</small></th><td class="num">[\d,]+</td><td class="num">([^<]*)</td>',
+        page,
+    )
+    assert dict(rates) == {"TR-06": "0.01", "TR-34": "0.01", "TR-35": "0.01"}
+    assert re.search(r'Total</th><td class="num">300</td><td class="num">0.00</td>', page)
     assert "İstanbul" in page
     assert 'id="spec-chart-provinces"' in page
     assert "Work permits by economic sector" in page

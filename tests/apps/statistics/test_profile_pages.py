@@ -16,18 +16,36 @@ from ura.apps.statistics import profile
 from ura.apps.statistics.models import ProfileRun, ProfileText, StatTable, TableStatus
 from ura.apps.statistics.services import (
     StaleTextError,
+    frame_from_bytes,
     profile_build,
+    profile_text_publish,
+    profile_text_review,
     profile_text_save,
     table_publish,
     table_review,
 )
 
-RATE = "First-instance recognition rate in 2025: 50.0%."
-
 
 @pytest.fixture
 def run(world: World, analyst: User) -> ProfileRun:
     return profile_build(actor=analyst, start=START, end=END, table_ids=TABLES)
+
+
+def _published_rate(run: ProfileRun) -> float:
+    """The recognition rate of 2025 as published: the share of the published (rounded)
+    decisions of migr_asydcfsta, all of them notified in the third quarter."""
+    decisions = frame_from_bytes(run.tables.get(definition_id="migr_asydcfsta").protected)  # type: ignore[arg-type]
+    cells = decisions[
+        (decisions["TIME_PERIOD"] == "2025-Q3")
+        & (decisions["CITIZEN"] == "_T")
+        & (decisions["SEX"] == "_T")
+        & (decisions["AGE"] == "_T")
+    ].set_index("DECISION")["OBS_VALUE"]
+    return float(100 * cells["TOTAL_POS"] / cells["_T"])
+
+
+def _rate_text(run: ProfileRun) -> str:
+    return f"First-instance recognition rate in 2025: {_published_rate(run):.1f}%."
 
 
 def _events(obj: object, action: str) -> list[AuditEvent]:
@@ -107,7 +125,7 @@ def test_profile_page_shows_a_highlight_from_the_protected_tables(
     rate = run.tables.get(definition_id="ura_asy_recognition_rate")
     login(client, analyst)
     page = client.get(reverse("statistics:profile", args=[run.pk])).content.decode()
-    assert RATE in page
+    assert _rate_text(run) in page
     assert "Draft: not for publication" in page
     # Monthly and quarterly tables are not summed into years: they are data gaps.
     assert "table migr_asyappctza was not computed for this report" in page
@@ -124,14 +142,14 @@ def test_profile_page_shows_a_highlight_from_the_protected_tables(
     page = client.get(
         reverse("statistics:profile", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="tr"
     ).content.decode()
-    assert "%50,0" in page
+    assert f"%{_published_rate(run):.1f}".replace(".", ",") in page
 
 
 def test_the_profile_reads_the_protected_cells_not_the_unprotected(
     run: ProfileRun, analyst: User
 ) -> None:
     from ura.apps.statistics import selectors
-    from ura.apps.statistics.services import frame_from_bytes, frame_to_bytes
+    from ura.apps.statistics.services import frame_to_bytes
 
     table = run.tables.get(definition_id="ura_asy_recognition_rate")
     assert table.protected is not None
@@ -157,6 +175,11 @@ def test_a_non_analyst_sees_the_profile_only_once_its_tables_are_published(
     assert "No migration profile is available yet" in page
     used = StatTable.objects.filter(run=run, frequency="A").exclude(definition_id="migr_asydcfsta")
     assert used.count() == 2  # crim_thb_vexp and ura_asy_recognition_rate
+    # The rate is published after the counts it is a share of (a quarterly table, which
+    # the profile does not read).
+    decisions = run.tables.get(definition_id="migr_asydcfsta")
+    table_review(actor=second_analyst, table_id=decisions.pk)
+    table_publish(actor=second_analyst, table_id=decisions.pk)
     first, *rest = list(used)
     table_review(actor=second_analyst, table_id=first.pk)
     table_publish(actor=second_analyst, table_id=first.pk)
@@ -170,7 +193,7 @@ def test_a_non_analyst_sees_the_profile_only_once_its_tables_are_published(
         .exists()
     )
     page = client.get(url).content.decode()
-    assert RATE in page
+    assert _rate_text(run) in page
     assert "Analysts&#x27; texts" not in page
     assert client.get(reverse("statistics:profile_latest"))["Location"] == url
 
@@ -202,9 +225,25 @@ def test_pdf_is_a_pdf_audited_and_final_only_when_written_and_published(
             )  # fmt: skip
     page = client.get(url, {"final": "1"}, follow=True).content.decode()
     assert "A final report needs every required text" not in page
-    assert "A final report uses published tables only" in page  # the texts alone are not enough
+    # Written is not enough: the texts are published after review, and so are the tables.
+    assert "A final report uses published texts only; not yet published: Executive summary," in (
+        page
+    )
+    assert "A final report uses published tables only" in page
     assert "Draft: not for publication" in page
-    for table in StatTable.objects.filter(run=run, frequency="A"):
+    for slot in profile.template_slots().values():
+        if slot.required:
+            profile_text_review(
+                actor=second_analyst, run_id=run.pk, slot=slot.slot, expected_version=1
+            )
+            profile_text_publish(
+                actor=second_analyst, run_id=run.pk, slot=slot.slot, expected_version=1
+            )
+    page = client.get(url, {"final": "1"}, follow=True).content.decode()
+    assert "A final report uses published texts only" not in page
+    assert "A final report uses published tables only" in page
+    decisions = run.tables.get(definition_id="migr_asydcfsta")
+    for table in [decisions, *StatTable.objects.filter(run=run, frequency="A")]:
         table_review(actor=second_analyst, table_id=table.pk)
         table_publish(actor=second_analyst, table_id=table.pk)
     response = client.get(url, {"final": "1"})

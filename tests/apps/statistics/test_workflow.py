@@ -90,26 +90,3 @@ def test_the_auditor_refuses_a_tampered_table_and_shows_why(
     assert draft.violations == refused.value.violations
     assert _steps(draft) == ["review", "publish_refused"]
     assert pd.notna(protected["OBS_VALUE"]).any()
-
-
-def test_a_table_of_shares_is_audited_against_the_denominators_of_its_build(
-    world: World, analyst: User, second_analyst: User
-) -> None:
-    run = profile_build(actor=analyst, start=START, end=END, table_ids=["ura_asy_recognition_rate"])
-    table = run.tables.get()
-    assert table.denominators is not None
-    table_review(actor=second_analyst, table_id=table.pk)
-    # A share over 4 decisions (Syrian men) put back into the published table is refused.
-    original = frame_from_bytes(table.protected)  # type: ignore[arg-type]
-    protected = original.copy()
-    hidden = protected["CONF_STATUS"] == "C"
-    assert hidden.any()
-    protected.loc[hidden, "OBS_VALUE"] = 50.0
-    protected.loc[hidden, "CONF_STATUS"] = "F"
-    StatTable.objects.filter(pk=table.pk).update(protected=frame_to_bytes(protected))
-    with pytest.raises(PublicationRefusedError) as refused:
-        table_publish(actor=analyst, table_id=table.pk)
-    assert any("SEX=M" in v for v in refused.value.violations)
-    # The untouched table passes: its shares are checked against the stored denominators.
-    StatTable.objects.filter(pk=table.pk).update(protected=frame_to_bytes(original))
-    assert table_publish(actor=analyst, table_id=table.pk).status == TableStatus.PUBLISHED

@@ -85,5 +85,5 @@ def hide_next_smallest(frame: pd.DataFrame, threshold: int, row_dimension: str) 
     column = pd.array(values, dtype="Int64")
     column[hidden] = pd.NA
     out["OBS_VALUE"] = column
-    out.attrs["disclosure"] = {"method": "suppression", "dimensions": [*others, row_dimension]}
+    out.attrs["disclosure"] = {"rule": "suppression", "dimensions": [*others, row_dimension]}
     return out

@@ -69,7 +69,7 @@ def test_a_value_left_in_a_suppressed_cell_is_refused() -> None:
 
 
 def test_rounding_that_is_not_a_multiple_or_not_additive_is_refused() -> None:
-    rule = ProtectionRule(method="rounding")
+    rule = ProtectionRule(name="rounding")
     protected = protect(ORIGINAL, rule)
     row = _cell(protected, SEX="M", CITIZEN="IR")
     protected.loc[row, "OBS_VALUE"] = 27
@@ -104,7 +104,7 @@ def test_a_table_protected_by_a_weaker_rule_is_refused() -> None:
     protected = protect(original, ProtectionRule())
     strict = rule_from_definition(None, sensitivity="strict")
     checks = {v.check for v in audit(protected, strict, original=original)}
-    assert {"method", "small-cell"} <= checks
+    assert {"rule", "small-cell"} <= checks
 
 
 def test_a_table_with_a_missing_cell_is_refused() -> None:

@@ -23,7 +23,7 @@ ORIGINAL = long_table(
 
 
 def test_opendp_noise_states_epsilon_and_accuracy_and_may_be_published() -> None:
-    rule = ProtectionRule(method="dp", epsilon=1.0)
+    rule = ProtectionRule(name="differential_privacy", epsilon=1.0)
     protected = protect(ORIGINAL, rule)
     record = protected.attrs["disclosure"]
     assert 0 < record["epsilon"] <= 1.0
@@ -38,7 +38,9 @@ def test_opendp_noise_states_epsilon_and_accuracy_and_may_be_published() -> None
 def test_consistent_margins_add_up() -> None:
     structure = TableStructure.from_frame(ORIGINAL)
     values = structure.dense(ORIGINAL)
-    noisy = add_noise(structure, values, ProtectionRule(method="dp", epsilon=0.5), seed=3)
+    noisy = add_noise(
+        structure, values, ProtectionRule(name="differential_privacy", epsilon=0.5), seed=3
+    )
     assert np.allclose(structure.equations() @ noisy.values.ravel(), 0)
     assert (noisy.values >= 0).all()
     assert (noisy.values == np.round(noisy.values)).all()
@@ -47,13 +49,20 @@ def test_consistent_margins_add_up() -> None:
 def test_smaller_epsilon_means_more_noise() -> None:
     structure = TableStructure.from_frame(ORIGINAL)
     values = structure.dense(ORIGINAL)
-    loose = add_noise(structure, values, ProtectionRule(method="dp", epsilon=2.0), seed=1)
-    tight = add_noise(structure, values, ProtectionRule(method="dp", epsilon=0.1), seed=1)
+    loose = add_noise(
+        structure, values, ProtectionRule(name="differential_privacy", epsilon=2.0), seed=1
+    )
+    tight = add_noise(
+        structure, values, ProtectionRule(name="differential_privacy", epsilon=0.1), seed=1
+    )
     assert tight.scale > loose.scale
     assert tight.accuracy > loose.accuracy
     # Event tables: a person with up to 3 events needs three times the scale.
     events = add_noise(
-        structure, values, ProtectionRule(method="dp", epsilon=2.0, max_contributions=3), seed=1
+        structure,
+        values,
+        ProtectionRule(name="differential_privacy", epsilon=2.0, max_contributions=3),
+        seed=1,
     )
     assert events.scale == pytest.approx(3 * loose.scale, rel=0.02)
 
@@ -65,14 +74,18 @@ def test_accuracy_covers_about_95_percent_of_the_errors() -> None:
     )
     structure = TableStructure.from_frame(table)
     values = structure.dense(table)
-    noisy = add_noise(structure, values, ProtectionRule(method="dp", epsilon=0.5), seed=11)
+    noisy = add_noise(
+        structure, values, ProtectionRule(name="differential_privacy", epsilon=0.5), seed=11
+    )
     leaf_errors = np.abs(noisy.values[1:, 1:] - values[1:, 1:])  # "_T" sorts first
     covered = float((leaf_errors <= noisy.accuracy).mean())
     assert 0.93 <= covered <= 0.975
 
 
 def test_gaussian_mechanism_reports_epsilon_at_delta() -> None:
-    rule = ProtectionRule(method="dp", mechanism="gaussian", epsilon=1.0, delta=1e-6)
+    rule = ProtectionRule(
+        name="differential_privacy", mechanism="gaussian", epsilon=1.0, delta=1e-6
+    )
     protected = protect(ORIGINAL, rule)
     record = protected.attrs["disclosure"]
     assert record["delta"] == 1e-6
@@ -83,14 +96,16 @@ def test_gaussian_mechanism_reports_epsilon_at_delta() -> None:
 def test_inconsistent_noise_charges_every_cell() -> None:
     structure = TableStructure.from_frame(ORIGINAL)
     values = structure.dense(ORIGINAL)
-    consistent = add_noise(structure, values, ProtectionRule(method="dp"), seed=2)
-    every_cell = add_noise(structure, values, ProtectionRule(method="dp", consistent=False), seed=2)
+    consistent = add_noise(structure, values, ProtectionRule(name="differential_privacy"), seed=2)
+    every_cell = add_noise(
+        structure, values, ProtectionRule(name="differential_privacy", consistent=False), seed=2
+    )
     # A person counts in 4 cells of a 2-D table with margins.
     assert every_cell.scale == pytest.approx(4 * consistent.scale, rel=0.02)
 
 
 def test_a_seeded_table_is_refused() -> None:
-    rule = ProtectionRule(method="dp")
+    rule = ProtectionRule(name="differential_privacy")
     protected = protect(ORIGINAL, rule, seed=5)
     again = protect(ORIGINAL, rule, seed=5)
     assert protected["OBS_VALUE"].tolist() == again["OBS_VALUE"].tolist()
@@ -99,7 +114,7 @@ def test_a_seeded_table_is_refused() -> None:
 
 
 def test_a_table_without_its_epsilon_is_refused() -> None:
-    rule = ProtectionRule(method="dp")
+    rule = ProtectionRule(name="differential_privacy")
     protected = protect(ORIGINAL, rule)
     del protected.attrs["disclosure"]["epsilon"]
     del protected.attrs["disclosure"]["accuracy"]

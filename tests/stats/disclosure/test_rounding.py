@@ -42,7 +42,7 @@ def test_two_dimensional_table_is_rounded_and_stays_additive() -> None:
 
 def test_rounded_table_carries_flags_and_a_note() -> None:
     original = long_table([[1, 7], [3, 44]], {"SEX": ("F", "M"), "CITIZEN": ("SY", "AF")})
-    rule = ProtectionRule(method="rounding")
+    rule = ProtectionRule(name="rounding")
     protected = protect(original, rule)
     assert protected["ROUNDED"].all()
     assert (protected["CONF_STATUS"] == "F").all()

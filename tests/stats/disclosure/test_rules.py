@@ -9,9 +9,12 @@ import pytest
 
 from tests.stats.disclosure.tables import long_table
 from ura.stats.disclosure import (
+    PARAMETERS,
+    RULES,
     STRICT_THRESHOLD,
     ProtectionRule,
     RuleError,
+    RuleName,
     TableShapeError,
     TableStructure,
     dominance_cells,
@@ -30,29 +33,60 @@ def test_defaults_are_the_threshold_rule() -> None:
 
 
 def test_strict_tables_get_the_strictest_rule() -> None:
-    rule = rule_from_definition({"method": "rounding", "threshold": 20}, sensitivity="strict")
-    assert rule.method == "suppression+rounding"
-    assert rule.threshold == 20  # raised, never lowered
+    rule = rule_from_definition({"rule": "rounding", "base": 10}, sensitivity="strict")
+    assert rule.name == "strict"
+    assert (rule.threshold, rule.base, rule.zeros) == (STRICT_THRESHOLD, 10, "suppress_adjacent")
+    raised = rule_from_definition({"rule": "suppression", "threshold": 20}, sensitivity="strict")
+    assert raised.threshold == 20  # raised, never lowered
     assert rule_from_definition({}, sensitivity="strict").threshold == STRICT_THRESHOLD
-    with pytest.raises(RuleError, match="dp"):
-        rule_from_definition({"method": "dp"}, sensitivity="strict")
+    with pytest.raises(RuleError, match="differential_privacy"):
+        rule_from_definition({"rule": "differential_privacy"}, sensitivity="strict")
+
+
+def test_the_strict_rule_is_the_same_on_any_table() -> None:
+    """``rule: strict`` means suppression and rounding with the strict threshold and zeros,
+    whatever the table's sensitivity."""
+    rule = rule_from_definition({"rule": "strict", "threshold": 3})
+    assert (rule.suppresses, rule.rounds) == (True, True)
+    assert (rule.threshold, rule.zeros) == (STRICT_THRESHOLD, "suppress_adjacent")
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_every_rule_takes_only_its_own_parameters(name: RuleName) -> None:
+    for key in sorted(set().union(*PARAMETERS.values()) - PARAMETERS[name]):
+        with pytest.raises(RuleError, match=f"not a parameter of the {name} rule") as caught:
+            rule_from_definition({"rule": name, key: 1})
+        assert caught.value.key == key
 
 
 @pytest.mark.parametrize(
-    ("spec", "message"),
+    ("spec", "key"),
     [
-        ({"method": "hide"}, "protection.method"),
-        ({"threshold": 0}, "protection.threshold"),
-        ({"threshold": True}, "protection.threshold"),
-        ({"epsilon": -1}, "protection.epsilon"),
-        ({"treshold": 5}, "unknown key"),
-        ({"dominance": [2]}, "protection.dominance"),
-        ({"zeros": "hide"}, "protection.zeros"),
+        ({"rule": "hide"}, "rule"),
+        ({"rule": "dp"}, "rule"),  # the old name of differential_privacy is not accepted
+        ({"method": "suppression"}, "method"),  # nor the old key
+        ({"threshold": 0}, "threshold"),
+        ({"threshold": True}, "threshold"),
+        ({"rule": "differential_privacy", "epsilon": -1}, "epsilon"),
+        ({"rule": "differential_privacy", "consistent": "yes"}, "consistent"),
+        ({"treshold": 5}, "treshold"),
+        ({"dominance": [2]}, "dominance"),
+        ({"zeros": "hide"}, "zeros"),
     ],
 )
-def test_invalid_rules_name_the_key(spec: dict[str, Any], message: str) -> None:
-    with pytest.raises(RuleError, match=message):
+def test_invalid_rules_name_the_key(spec: dict[str, Any], key: str) -> None:
+    with pytest.raises(RuleError, match=f"protection.{key}") as caught:
         rule_from_definition(spec)
+    assert caught.value.key == key
+
+
+def test_a_ratio_rule_does_not_protect_counts() -> None:
+    table = long_table([[3, 40], [25, 30]], {"SEX": ("F", "M"), "GEO": ("TR06", "TR34")})
+    rule = rule_from_definition({"rule": "denominator_threshold", "threshold": 10})
+    assert rule.for_ratios
+    assert not rule.suppresses
+    with pytest.raises(RuleError, match="denominators"):
+        protect(table, rule)
 
 
 def test_required_range_reaches_the_threshold() -> None:
@@ -71,8 +105,8 @@ class _Definition:
 
 def test_protect_table_reads_the_rule_from_the_definition() -> None:
     table = long_table([[3, 40], [25, 30]], {"SEX": ("F", "M"), "GEO": ("TR06", "TR34")})
-    protected = protect_table(table, _Definition(["SEX", "GEO"], "public", {"method": "rounding"}))
-    assert protected.attrs["disclosure"]["method"] == "rounding"
+    protected = protect_table(table, _Definition(["SEX", "GEO"], "public", {"rule": "rounding"}))
+    assert protected.attrs["disclosure"]["rule"] == "rounding"
 
 
 def test_a_table_without_its_margins_is_rejected() -> None:

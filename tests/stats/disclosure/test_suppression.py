@@ -120,9 +120,9 @@ def test_strict_rule_hides_zeros_next_to_suppressed_cells_and_rounds() -> None:
         [[4, 0, 12, 20], [0, 14, 11, 30], [13, 16, 0, 25]],
         {"SEX": ("F", "M", "UNK"), "FORM": ("SEX_EXPL", "LAB_EXPL", "CRIM", "OTH")},
     )
-    rule = rule_from_definition({"method": "suppression", "threshold": 3}, sensitivity="strict")
+    rule = rule_from_definition({"rule": "suppression", "threshold": 3}, sensitivity="strict")
     assert rule.threshold == 10
-    assert rule.method == "suppression+rounding"
+    assert rule.name == "strict"
     protected = protect(original, rule)
     assert status(protected, SEX="F", FORM="SEX_EXPL") == "C"
     assert status(protected, SEX="F", FORM="LAB_EXPL") == "D"  # the zero beside it

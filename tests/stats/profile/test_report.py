@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -179,17 +180,56 @@ def test_html_escapes_texts_and_embeds_chart_specs() -> None:
     assert fragment.startswith('<article class="profile">')
 
 
+def _pdf_text(pdf: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _shaped(text: str) -> int:
+    return sum("\ufb50" <= c <= "\ufeff" for c in text)
+
+
 def test_turkish_albanian_and_arabic_texts_print() -> None:
-    """DejaVu Sans carries the letters; Arabic prints (unshaped) without failing."""
+    """DejaVu Sans carries the letters; Arabic is shaped and in reading order."""
     texts = {
         **TEXTS,
         "policy_framework": "Yabancılar ve Uluslararası Koruma Kanunu. Ligji për të huajt.",
         "key_findings": "الهجرة في تركيا",
     }
     report = build_report(load_template(), tables(), texts, META)
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(report))).pages)
+    text = _pdf_text(render_pdf(report))
     assert "Yabancılar ve Uluslararası Koruma Kanunu" in text
     assert "Ligji për të huajt" in text
+    # pypdf reads right-to-left runs drawn in visual order back in logical order: the
+    # unshaped, left-to-right Arabic printed before came out reversed ("ايكرت يف ةرجهلا").
+    assert "الهجرة في تركيا" in unicodedata.normalize("NFKC", text)
+    assert _shaped(text) >= len("الهجرةفيتركيا")
     page = render_html(report, standalone=True, direction="rtl", locale="ar")
     assert '<html lang="ar" dir="rtl">' in page
     assert "الهجرة في تركيا" in page
+
+
+def test_an_arabic_report_is_set_right_to_left() -> None:
+    """In Arabic, a long text wraps into lines that read top to bottom, each right to left;
+    the same report renders to the same bytes."""
+    finding = (
+        "ارتفعت طلبات اللجوء في عام 2024 بنسبة 16٪ مقارنة بالعام السابق، وسجلت مديرية "
+        "إسطنبول أكبر زيادة في الطلبات المقدمة من السوريين والأفغان، بينما انخفضت طلبات "
+        "العراقيين."
+    )
+    report = build_report(load_template(), tables(), {**TEXTS, "key_findings": finding}, META)
+    pdf = render_pdf(report, locale="ar")
+    assert render_pdf(report, locale="ar") == pdf
+    lines: list[tuple[float, float, str]] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size: lines.append((tm[4], tm[5], text))
+        )
+    arabic = [(x, y, unicodedata.normalize("NFKC", t)) for x, y, t in lines if _shaped(t)]
+    first = next((x, y) for x, y, t in arabic if "ارتفعت طلبات اللجوء" in t)
+    last = next((x, y) for x, y, t in arabic if "العراقيين" in t)
+    assert first[1] > last[1]  # the start of the text is on the upper line
+    text = unicodedata.normalize("NFKC", _pdf_text(pdf))
+    for words in ("ارتفعت طلبات اللجوء في عام", "مقارنة بالعام السابق", "السوريين والأفغان"):
+        assert words in text
+    assert "2024" in text
+    assert "4202" not in text

@@ -24,6 +24,7 @@ from ura.apps.accounts.selectors import agency_by_id, unit_by_id
 from ura.apps.asylum import roles
 from ura.apps.asylum.models import ReportingRecord, ReportingStatus
 from ura.apps.cases import statistics, workflow
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.cases.selectors import CaseFilters, case_queryset
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_records_shown
@@ -305,7 +306,7 @@ def backlog(*, actor: Actor, today: dt.date | None = None) -> Backlog:
         actor=actor, procedure_code=PROCEDURE, permission=roles.VIEW_BACKLOG
     )
     procedure = workflow.registry().current(PROCEDURE, today)
-    labels = {s.code: s.label for s in procedure.states}
+    labels = {s.code: translate("state", s.label) for s in procedure.states}
     order = [s.code for s in procedure.states]
     # The backlog is the applications still waiting for a first-instance decision: the
     # procedure's states before the decision is approved. Status holders, notified refusals

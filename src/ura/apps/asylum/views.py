@@ -26,6 +26,7 @@ from ura.apps.asylum.panels import TRANSITION_PAGES
 from ura.apps.asylum.vocabulary import AssessmentSection, Modality
 from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.cases.services import CaseConflictError
 
 if TYPE_CHECKING:
@@ -397,7 +398,7 @@ def _page_number(request: HttpRequest) -> int:
 def queue(request: HttpRequest) -> HttpResponse:
     """Open cases per stage, oldest first, filtered by modality, office and nationality."""
     procedure = workflow.registry().current(selectors.PROCEDURE, timezone.localdate())
-    states = [(s.code, s.label) for s in procedure.states if not s.terminal]
+    states = [(s.code, translate("state", s.label)) for s in procedure.states if not s.terminal]
     form = forms.QueueForm(
         request.GET or None,
         states=states,

@@ -32,6 +32,7 @@ from ura.apps.cases.models import (
     Referral,
     Transfer,
 )
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.core.protected import Sensitivity
 from ura.apps.core.services import audit_reads_at_end
 
@@ -175,7 +176,7 @@ def _detail_json(request: HttpRequest, case: Case) -> dict[str, Any]:
             {
                 "code": d.code,
                 "instance": d.instance,
-                "label": d.label,
+                "label": translate("deadline", d.label),
                 "started_on": d.started_on,
                 "due_on": d.due_on,
                 "met_on": d.met_on,
@@ -200,7 +201,10 @@ def _detail_json(request: HttpRequest, case: Case) -> dict[str, Any]:
             for e in found.history
         ],
         # Those a procedure app records itself are posted to its own endpoints.
-        "transitions": workflow.transitions_available(case, generic_only=True),
+        "transitions": [
+            {**t, "label": translate("transition", t["label"])}
+            for t in workflow.transitions_available(case, generic_only=True)
+        ],
     }
 
 

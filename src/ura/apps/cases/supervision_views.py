@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases import overview, services, workflow
 from ura.apps.cases.forms import BulkAssignForm
+from ura.apps.cases.procedure_labels import case_state_label, latest_state_label, translate
 from ura.apps.cases.roles import ASSIGN
-from ura.apps.cases.views import may_read_procedures, state_label
+from ura.apps.cases.views import may_read_procedures
 from ura.casework.procedures import UnknownProcedureError
 
 # --- Supervision ---------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             "form": form,
             "users": users,
-            "unassigned": [(c, state_label(c)) for c in board.unassigned],
+            "unassigned": [(c, case_state_label(c)) for c in board.unassigned],
             "state_columns": [
                 (code, state, _state_name(code, state)) for code, state in board.states
             ],
@@ -86,11 +87,7 @@ def _state_name(procedure_code: str, state: str) -> str:
         versions = workflow.registry().versions(procedure_code)
     except UnknownProcedureError:
         return state
-    for procedure in reversed(versions):
-        for s in procedure.states:
-            if s.code == state:
-                return s.label
-    return state
+    return latest_state_label(versions, state)
 
 
 # --- Procedures ----------------------------------------------------------------------------------
@@ -130,8 +127,8 @@ def procedure_detail(request: HttpRequest, code: str, version: int) -> HttpRespo
     except UnknownProcedureError as exc:
         raise Http404("No such procedure version.") from exc
     later = [p for p in registry.versions(code) if p.version > version]
-    labels = {s.code: s.label for s in procedure.states}
-    steps = {t.code: t.label for t in procedure.transitions}
+    labels = {s.code: translate("state", s.label) for s in procedure.states}
+    steps = {t.code: translate("transition", t.label) for t in procedure.transitions}
     return render(
         request,
         "cases/procedure.html",

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from ura.apps.accounts.policy import active_assignments, can_create, role_permissions
 from ura.apps.accounts.selectors import acting_user
-from ura.apps.cases import overview, panels, selectors, services, workflow
+from ura.apps.cases import overview, panels, procedure_labels, selectors, services, workflow
 from ura.apps.cases.access import access_case_by_id, may
 from ura.apps.cases.forms import (
     AssignForm,
@@ -97,14 +97,6 @@ def _procedure(case: Case) -> Procedure | None:
         return None
 
 
-def state_label(case: Case) -> str:
-    procedure = _procedure(case)
-    try:
-        return procedure.state(case.state).label if procedure else case.state
-    except KeyError:
-        return case.state
-
-
 def may_read_procedures(user: Any) -> bool:
     """Administrators (staff, or the administrator role) and supervisors read the rules."""
     if getattr(user, "is_staff", False) or user.has_perm(ASSIGN):
@@ -146,7 +138,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             key=lambda c: _DEADLINE_RANK.get(nearest[c.pk].status, 2) if c.pk in nearest else 2,
         )
         rows = [
-            {"case": c, "state": state_label(c), "deadline": nearest.get(c.pk)} for c in ordered
+            {
+                "case": c,
+                "state": procedure_labels.case_state_label(c),
+                "deadline": nearest.get(c.pk),
+            }
+            for c in ordered
         ]
         return render(
             request,
@@ -200,7 +197,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             {
                 "form": form,
                 "page": page,
-                "rows": [(c, state_label(c)) for c in page.object_list],
+                "rows": [(c, procedure_labels.case_state_label(c)) for c in page.object_list],
                 "query": _filter_query(request),
                 "can_create": can_create(request.user, Case),
             },
@@ -284,7 +281,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 "candidate": c,
                 "rows": [(r, _record_row(request.user, r)) for r in c.records],
                 "open_cases": [
-                    (case, state_label(case)) for case in open_cases.get(c.person_id, [])
+                    (case, procedure_labels.case_state_label(case))
+                    for case in open_cases.get(c.person_id, [])
                 ],
             }
             for c in found
@@ -335,7 +333,9 @@ def _create_step_two(request: HttpRequest, person_id: str, today: dt.date) -> Ht
         {
             "form": form,
             "person_id": person_id,
-            "open_cases": [(c, state_label(c)) for c in open_cases.get(person_id, [])],
+            "open_cases": [
+                (c, procedure_labels.case_state_label(c)) for c in open_cases.get(person_id, [])
+            ],
         },
     )
 
@@ -374,8 +374,8 @@ def _guard_messages(
         elif failure.code == "four_eyes":
             earlier = transition.guards.four_eyes if transition else None
             label = earlier or "?"
-            if procedure is not None and earlier:
-                label = procedure.transition(earlier).label
+            if earlier:
+                label = procedure_labels.transition_label(procedure, earlier)
             found.append(
                 _("Whoever did “%(step)s” may not also do this step: a second person must.")
                 % {"step": label}
@@ -410,14 +410,11 @@ def _transition_entries(
             continue  # recorded on the procedure app's own panel, never by the generic form
         entry: dict[str, Any] = {
             "code": code,
-            "label": available["label"],
+            "label": procedure_labels.transition_label(procedure, code),
             "url": page,
             "guards": guards,
+            "to": procedure_labels.state_label(procedure, available["to"]),
         }
-        try:
-            entry["to"] = procedure.state(available["to"]).label
-        except KeyError:
-            entry["to"] = available["to"]
         if page is None:
             entry["form"] = (
                 bound
@@ -497,8 +494,6 @@ def _detail_context(
         if procedure and case.state in {s.code for s in procedure.states}
         else None
     )
-    labels = {s.code: s.label for s in procedure.states} if procedure else {}
-    step_labels = {t.code: t.label for t in procedure.transitions} if procedure else {}
     # A restricted case (trafficking) never names its people here: its procedure's panel
     # shows them pseudonymised, and reveals identity only on a reasoned, audited request.
     names = (
@@ -510,8 +505,8 @@ def _detail_context(
         "case": case,
         "persons": [(p, names.get(p.person_id)) for p in found.persons],
         "procedure": procedure,
-        "state_label": state.label if state else case.state,
-        "phase": state.phase if state else "",
+        "state_label": procedure_labels.state_label(procedure, case.state),
+        "phase": procedure_labels.phase_label(state.phase) if state else "",
         "may_read_procedures": may_read_procedures(user),
         "vulnerabilities": None if flags is None else [_flag_label(f) for f in flags],
         "file": found,
@@ -542,9 +537,9 @@ def _detail_context(
             {
                 "event": e,
                 "what": e.get_kind_display(),
-                "step": step_labels.get(e.transition, e.transition),
-                "from": labels.get(e.from_state, e.from_state),
-                "to": labels.get(e.to_state, e.to_state),
+                "step": procedure_labels.transition_label(procedure, e.transition),
+                "from": procedure_labels.state_label(procedure, e.from_state),
+                "to": procedure_labels.state_label(procedure, e.to_state),
                 "status": e.detail.get("status", "")
                 if e.kind in (CaseEventKind.REFERRAL, CaseEventKind.TRANSFER)
                 else "",
@@ -636,7 +631,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            label = procedure.transition(code).label if procedure else code
+            label = procedure_labels.transition_label(procedure, code)
             messages.success(request, _("“%(step)s” recorded.") % {"step": label})
             return redirect("cases:detail", case_id=case_id)
     case.refresh_from_db()

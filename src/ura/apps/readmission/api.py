@@ -18,6 +18,7 @@ from ninja import Router, Schema, Status
 
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.readmission import selectors, services
 from ura.apps.readmission.roles import MANAGE, VIEW_DASHBOARD
 
@@ -74,7 +75,7 @@ def _agreement_json(agreement: Agreement) -> dict[str, Any]:
 def _deadline_json(d: Deadline) -> dict[str, Any]:
     return {
         "code": d.rule_code,
-        "label": d.label,
+        "label": translate("deadline", d.label),
         "instance": d.instance,
         "started_on": d.started_on,
         "due_on": d.due_on,

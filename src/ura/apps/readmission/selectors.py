@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ura.apps.cases import statistics, workflow
+from ura.apps.cases import procedure_labels, statistics, workflow
 from ura.apps.cases.selectors import CaseFilters, case_queryset
 from ura.apps.readmission.roles import VIEW_DASHBOARD
 from ura.casework.deadlines import Deadline, compute_deadlines
@@ -160,7 +160,7 @@ def request_summary(*, case: Case, today: dt.date | None = None) -> RequestSumma
     return RequestSummary(
         case=case,
         agreement=agreement,
-        state_label=str(procedure.state(case.state).label),
+        state_label=procedure_labels.state_label(procedure, case.state),
         counterpart_name=country_name(counterpart) if counterpart else "",
         deadlines=deadlines,
         deadline_rows=[(d, STATUS_LABELS.get(d.status, d.status)) for d in deadlines],

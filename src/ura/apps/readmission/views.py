@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import case_state_label, transition_label, translate
 from ura.apps.cases.services import CaseConflictError
 from ura.apps.readmission import forms, selectors, services
 from ura.apps.readmission.roles import DEEMED_CONSENT, MANAGE, VIEW_DASHBOARD
@@ -78,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "case": case,
-                "state": str(workflow.procedure_of(case).state(case.state).label),
+                "state": case_state_label(case),
                 "counterpart": selectors.country_name(str(data.get("counterpart", ""))),
                 "procedure": services.REGIMES.get(str(data.get("procedure")), ""),
             }
@@ -90,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "state": state,
             "states": [
-                (s.code, s.label)
+                (s.code, translate("state", s.label))
                 for s in workflow.registry()
                 .current(selectors.PROCEDURE, timezone.localdate())
                 .states
@@ -228,7 +229,7 @@ def step(request: HttpRequest, case_id: int, transition: str) -> HttpResponse:
         {
             "case": case,
             "form": form,
-            "title": workflow.procedure_of(case).transition(transition).label,
+            "title": transition_label(workflow.procedure_of(case), transition),
         },
     )
 

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.removals import forms, selectors
 from ura.apps.removals.views import step_submit
 
@@ -46,7 +47,7 @@ def _summary_json(summary: selectors.RemovalSummary) -> dict[str, Any]:
             {
                 "code": d.code,
                 "instance": d.instance,
-                "label": d.label,
+                "label": translate("deadline", d.label),
                 "started_on": d.started_on,
                 "due_on": d.due_on,
                 "met_on": d.met_on,

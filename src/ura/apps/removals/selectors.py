@@ -10,6 +10,7 @@ from django.db.models import Min, Q
 
 from ura.apps.cases import workflow
 from ura.apps.cases.access import cases_for
+from ura.apps.cases.procedure_labels import case_state_label, translate
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_records_shown
 from ura.apps.removals import rules
@@ -77,10 +78,7 @@ class CaseRow:
     @property
     def state_label(self) -> str:
         """The state's label in the procedure version the case follows."""
-        try:
-            return str(workflow.procedure_of(self.case).state(self.case.state).label)
-        except KeyError:
-            return self.case.state
+        return case_state_label(self.case)
 
 
 def my_cases(*, actor: Actor, open_only: bool = True, limit: int = 200) -> list[CaseRow]:
@@ -133,7 +131,7 @@ def case_summary(*, case: Case) -> RemovalSummary:
     return RemovalSummary(
         case=case,
         phase=state.phase,
-        state_label=state.label,
+        state_label=translate("state", state.label),
         data=data,
         deadlines=list(case.deadlines.order_by("due_on", "code", "instance")),
         reviews=reviews_of(case=case),

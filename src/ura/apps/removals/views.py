@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import transition_label
 from ura.apps.cases.services import CaseConflictError
 from ura.apps.removals import forms, selectors, services
 from ura.apps.removals.panels import removal_panel
@@ -143,7 +144,7 @@ def step(request: HttpRequest, case_id: int, transition: str) -> HttpResponse:
         {
             "case": case,
             "form": form,
-            "title": procedure.transition(transition).label,
+            "title": transition_label(procedure, transition),
             "help": form_class.help,
             "summary": selectors.case_summary(case=case),
         },

@@ -16,6 +16,7 @@ from ninja import Router, Schema
 
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.returns import actions, selectors
 from ura.casework import reintegration
 
@@ -92,7 +93,7 @@ def summary_json(summary: selectors.AvrrSummary) -> dict[str, Any]:
         "deadlines": [
             {
                 "code": d.code,
-                "label": d.label,
+                "label": translate("deadline", d.label),
                 "due_on": d.due_on,
                 "status": d.status,
                 "legal_reference": d.legal_reference,

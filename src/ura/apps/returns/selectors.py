@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ura.apps.accounts.selectors import agency_names
 from ura.apps.cases import workflow
 from ura.apps.cases.access import cases_for
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.core.models import AuditAction
 from ura.apps.core.protected import Masked, visible_value
 from ura.apps.core.services import audit_records_shown
@@ -352,7 +353,7 @@ def case_summary(*, actor: Actor, case: Case) -> AvrrSummary:
         owner_view=owner,
         categories=shown,
         phase=state.phase,
-        state_label=state.label,
+        state_label=translate("state", state.label),
         destination_country=str(data.get("application", {}).get("destination_country", "")),
         progress=progress,
         sessions=sessions(case=case) if owner else None,

@@ -23,11 +23,11 @@ from django.views.decorators.http import require_http_methods
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases import handoffs, workflow
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import case_state_label
 from ura.apps.cases.services import CaseConflictError
 from ura.apps.returns import actions, selectors
 from ura.apps.returns.roles import COUNSEL, REINTEGRATE
 from ura.casework import reintegration
-from ura.casework.procedures import UnknownProcedureError
 
 CONFLICT = _(
     "Someone else changed this case while you were working on it. Reload it and try again."
@@ -73,13 +73,6 @@ def refusal(form: Any, exc: Exception) -> None:
         form.add_error(None, str(exc) or _("You may not do this."))
 
 
-def state_label(case: Any) -> str:
-    try:
-        return str(workflow.procedure_of(case).state(case.state).label)
-    except (KeyError, UnknownProcedureError):
-        return str(case.state)
-
-
 @login_required
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
@@ -90,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "returns/home.html",
-        {"rows": [(c, state_label(c)) for c in cases]},
+        {"rows": [(c, case_state_label(c)) for c in cases]},
     )
 
 

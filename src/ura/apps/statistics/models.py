@@ -109,16 +109,32 @@ class StatTable(models.Model):
 
 class ProfileText(models.Model):
     """An analyst's text for one slot of the migration profile report of a run (the slots are
-    the template's ``text`` blocks). Saved with optimistic locking on ``version``."""
+    the template's ``text`` blocks). Saved with optimistic locking on ``version``.
+
+    It goes through the tables' release workflow: draft → reviewed (by another analyst than
+    the one who wrote the current version) → published. Every save is a new version, kept in
+    :class:`ProfileTextVersion`; saving a reviewed or published text makes it a draft again,
+    while readers of the published profile go on seeing the last published version."""
 
     run = models.ForeignKey(ProfileRun, on_delete=models.CASCADE, related_name="texts")
     slot = models.CharField(_("slot"), max_length=64)
     text = models.TextField(_("text"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TableStatus.choices, default=TableStatus.DRAFT
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         ordering = ["run_id", "slot"]
@@ -127,3 +143,49 @@ class ProfileText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot} (run {self.run_id}, v{self.version})"
+
+
+class ProfileTextVersion(models.Model):
+    """One saved version of a profile text, never changed afterwards except for the review
+    and publication it went through. The published profile shows, for each slot, the
+    newest version that was published."""
+
+    profile_text = models.ForeignKey(ProfileText, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"), blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("saved at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["profile_text_id", "-version"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile_text", "version"], name="profile_text_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_text_id} v{self.version}"
+
+    @property
+    def status(self) -> str:
+        """The furthest step this version reached."""
+        if self.published_at is not None:
+            return str(TableStatus.PUBLISHED)
+        if self.reviewed_at is not None:
+            return str(TableStatus.REVIEWED)
+        return str(TableStatus.DRAFT)
+
+    def get_status_display(self) -> str:
+        return str(TableStatus(self.status).label)

@@ -9,13 +9,19 @@ up, since adding protected cells could give a suppressed one back).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.utils import translation
 from django.utils.translation import gettext
 
-from ura.apps.statistics.models import ProfileRun, ProfileText, StatTable, TableStatus
+from ura.apps.statistics.models import (
+    ProfileRun,
+    ProfileText,
+    ProfileTextVersion,
+    StatTable,
+    TableStatus,
+)
 from ura.stats.profile import ProfileTemplate, Report, ReportMeta, build_report, load_template
 from ura.stats.profile.template import TextSlot
 from ura.stats.reference.unhcr import load_unhcr_context
@@ -43,11 +49,14 @@ def used_table_ids() -> set[str]:
 
 @dataclass(frozen=True)
 class ProfileSource:
-    """What a run's report is built from: its tables the report uses, and the texts."""
+    """What a run's report is built from: its tables the report uses, the analysts' current
+    texts (for analysts only; empty for everyone else) and the last published version of each
+    text (for everyone)."""
 
     run: ProfileRun
     tables: list[StatTable]  # annual, with a protected version, used by the template
-    texts: dict[str, ProfileText]
+    texts: dict[str, ProfileText]  # the current texts, analysts only
+    published: dict[str, ProfileTextVersion] = field(default_factory=dict)
 
     @property
     def period(self) -> str:
@@ -63,24 +72,46 @@ class ProfileSource:
         ]
 
     @property
+    def unpublished_texts(self) -> list[str]:
+        """The required slots without a published text, in reading order."""
+        return [
+            slot
+            for slot, item in template_slots().items()
+            if item.required and not (slot in self.published and self.published[slot].text.strip())
+        ]
+
+    @property
+    def pending_texts(self) -> list[str]:
+        """The slots whose current text is not the published one (a draft or reviewed)."""
+        return [slot for slot, text in self.texts.items() if text.status != TableStatus.PUBLISHED]
+
+    @property
     def unpublished(self) -> list[StatTable]:
         """The report's tables not published yet."""
         return [t for t in self.tables if t.status != TableStatus.PUBLISHED]
 
     @property
     def can_be_final(self) -> bool:
-        """A final report has every required text and uses published tables only."""
-        return bool(self.tables) and not self.missing_texts and not self.unpublished
+        """A final report has every required text published and uses published tables only."""
+        return bool(self.tables) and not self.unpublished_texts and not self.unpublished
 
 
 def report_of(
-    source: ProfileSource, frames: dict[str, pd.DataFrame], *, final: bool = False
+    source: ProfileSource,
+    frames: dict[str, pd.DataFrame],
+    *,
+    final: bool = False,
+    published_texts: bool = False,
 ) -> Report:
     """Build the report; ``frames`` are the protected frames of ``source.tables`` by id.
+
+    ``published_texts`` (always for a final report) takes the last published version of each
+    text instead of the current one; a slot without one says "not yet published".
 
     Raises:
         ReportError: ``final`` and a required text is missing.
     """
+    published_texts = published_texts or final
     tables = dict(frames)
     tables["unhcr_context"] = load_unhcr_context()
     meta = ReportMeta(
@@ -90,8 +121,10 @@ def report_of(
         edition=gettext("Profile run %(run)d") % {"run": source.run.pk},
         source=gettext(PRODUCER),
         final=final,
+        published_texts=published_texts,
     )
-    texts = {slot: t.text for slot, t in source.texts.items()}
+    chosen = source.published if published_texts else source.texts
+    texts = {slot: t.text for slot, t in chosen.items()}
     return build_report(template(), tables, texts, meta)
 
 

@@ -19,6 +19,7 @@ from ura.apps.statistics import roles
 from ura.apps.statistics.models import (
     ProfileRun,
     ProfileText,
+    ProfileTextVersion,
     RunStatus,
     StatTable,
     TableStatus,
@@ -158,7 +159,8 @@ def published_table(definition_id: str) -> StatTable | None:
 
 def access_profile(actor: Actor, run_id: int) -> ProfileSource:
     """The migration profile of a succeeded run: its annual tables the report uses (each with
-    a protected version) and the analysts' texts.
+    a protected version), the analysts' current texts (analysts only) and the last published
+    version of each text.
 
     Analysts see every run's profile (a draft). Everyone else with ``view_statistics`` sees
     it only once every table it uses is published; until then it is "not found".
@@ -183,8 +185,38 @@ def access_profile(actor: Actor, run_id: int) -> ProfileSource:
         not tables or any(t.status != TableStatus.PUBLISHED for t in tables)
     ):
         raise Http404(_("This migration profile has not been published yet."))
-    texts = {t.slot: t for t in ProfileText.objects.filter(run=run).select_related("updated_by")}
-    return ProfileSource(run, tables, texts)
+    texts = (
+        {
+            t.slot: t
+            for t in ProfileText.objects.filter(run=run).select_related(
+                "updated_by", "reviewed_by", "published_by"
+            )
+        }
+        if is_analyst(actor)
+        else {}
+    )
+    return ProfileSource(run, tables, texts, published_texts(run))
+
+
+def published_texts(run: ProfileRun) -> dict[str, ProfileTextVersion]:
+    """The newest published version of each text of a run's profile, by slot."""
+    found: dict[str, ProfileTextVersion] = {}
+    versions = (
+        ProfileTextVersion.objects.filter(profile_text__run=run, published_at__isnull=False)
+        .select_related("profile_text", "saved_by", "published_by")
+        .order_by("profile_text_id", "-version")
+    )
+    for version in versions:
+        found.setdefault(version.profile_text.slot, version)
+    return found
+
+
+def text_versions(actor: Actor, text: ProfileText) -> list[ProfileTextVersion]:
+    """Every kept version of a profile text, newest first (analysts only)."""
+    require(actor, roles.ANALYSE)
+    return list(
+        text.versions.select_related("saved_by", "reviewed_by", "published_by").order_by("-version")
+    )
 
 
 def profile_frames(source: ProfileSource) -> dict[str, pd.DataFrame]:

@@ -1,5 +1,6 @@
 """Building a profile (computing, protecting and storing every table) and the release
-workflow of a table: draft → reviewed (by another analyst) → published (the auditor again).
+workflow of a table: draft → reviewed (by another analyst) → published (the auditor again);
+the same workflow for the analysts' texts of the migration profile.
 
 Every step leaves an audit event. Unprotected tables never leave this module and the
 selectors except to analysts (``statistics.analyse_statistics``).
@@ -27,20 +28,22 @@ from ura.apps.statistics.extract import extract_microdata
 from ura.apps.statistics.models import (
     ProfileRun,
     ProfileText,
+    ProfileTextVersion,
     RunStatus,
     StatTable,
     TableStatus,
 )
-from ura.apps.statistics.protection import (
-    DENOMINATOR_THRESHOLD,
+from ura.stats import Microdata, compute_table, load_definitions
+from ura.stats.definitions import Measure, TableDefinition, derived_sources, linked_groups
+from ura.stats.derived import audit_derived, derive_ratio, protect_derived, ratio_counts
+from ura.stats.linked import audit_linked, cover_definition, member_table, protect_linked
+from ura.stats.protection import (
     Protected,
     audit_ratios,
     protect_counts,
     protect_ratios,
     reaudit_counts,
 )
-from ura.stats import Microdata, compute_table, load_definitions
-from ura.stats.definitions import Measure, TableDefinition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -108,7 +111,7 @@ def protect_computed(
     as_of: dt.date,
 ) -> tuple[Protected, pd.DataFrame | None]:
     """The protected table, and for a ratio the denominators it was protected by."""
-    if definition.protection.get("rule") == DENOMINATOR_THRESHOLD:
+    if definition.rule.for_ratios:
         denominators = compute_table(
             denominator_definition(definition),
             data,
@@ -119,6 +122,65 @@ def protect_computed(
         )
         return protect_ratios(table, denominators, definition), denominators
     return protect_counts(table, definition), None
+
+
+def protect_group(
+    members: tuple[TableDefinition, ...],
+    data: Microdata,
+    *,
+    start: dt.date,
+    end: dt.date,
+    engine: str,
+    as_of: dt.date,
+) -> dict[str, tuple[pd.DataFrame, Protected]]:
+    """Each member of a linked group computed (cut from the group's cover table) and
+    protected together with the others."""
+    cover_def = cover_definition(members)
+    cover = compute_table(cover_def, data, start=start, end=end, engine=engine, as_of=as_of)
+    protected = protect_linked(cover, members)
+    return {m.id: (member_table(cover, cover_def, m), protected[m.id]) for m in members}
+
+
+def derived_source(run: ProfileRun, table_id: str, name: str) -> StatTable:
+    """The protected table ``name`` in ``run``: the source of ``table_id``, a ratio derived
+    from its published counts.
+
+    Raises:
+        ValidationError: the run lacks the source table, or it has no protected version.
+    """
+    source = StatTable.objects.filter(run=run, definition_id=name).first()
+    if source is None:
+        raise ValidationError(
+            _(
+                "%(table)s is computed from the protected counts of %(source)s of the same "
+                "run, and this run has no %(source)s: build them again together."
+            )
+            % {"table": table_id, "source": name}
+        )
+    if source.protected is None:
+        raise ValidationError(
+            _("%(table)s is computed from the protected counts of %(source)s, which has none.")
+            % {"table": table_id, "source": name}
+        )
+    return source
+
+
+def protect_from_source(
+    run: ProfileRun, definition: TableDefinition
+) -> tuple[pd.DataFrame, Protected, pd.DataFrame]:
+    """A derived ratio built from its source table stored in ``run``: the exact ratio from
+    the source's unprotected counts, the published one from its protected counts, and the
+    published counts it was computed from."""
+    derivation = definition.derived_from
+    if derivation is None:
+        raise ValueError(f"{definition.id} is not derived from another table")
+    source = derived_source(run, definition.id, derivation.table)
+    source_def = _stored_definition(source)
+    published = frame_from_bytes(source.protected)  # type: ignore[arg-type]  # checked
+    span = {"start": run.period_start, "end": run.period_end, "as_of": run.as_of}
+    raw = derive_ratio(frame_from_bytes(source.raw), source_def, definition, **span)
+    protected = protect_derived(published, source_def, definition, **span)
+    return raw, protected, ratio_counts(published, source_def, definition, **span)
 
 
 def _hidden(frame: pd.DataFrame) -> int:
@@ -140,7 +202,9 @@ def profile_build(
     """Compute, protect and store every table of the standard set (or ``table_ids``).
 
     Each table is stored unprotected (analysts only) and protected with its definition's
-    rule, with the auditor's verdict, as a draft.
+    rule, with the auditor's verdict, as a draft. A linked table is built with every table
+    of its group, protected together (``ura.stats.linked``); a derived ratio with its
+    source table, after it and from its stored protected counts (``ura.stats.derived``).
 
     Raises:
         PermissionDenied: the actor is not an analyst.
@@ -153,9 +217,20 @@ def profile_build(
         raise ValidationError(_("Unknown engine %(engine)s.") % {"engine": engine})
     as_of = as_of or timezone.localdate()
     try:
-        definitions = list(load_definitions(ids=table_ids).values())
+        chosen = load_definitions(ids=table_ids)
+        every = load_definitions()
+        groups = linked_groups(every.values())
+        sources = derived_sources(every)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+    for definition in list(chosen.values()):
+        if definition.id in sources:
+            chosen[sources[definition.id].id] = sources[definition.id]
+    for definition in list(chosen.values()):
+        if definition.linked is not None:
+            chosen.update((m.id, m) for m in groups[definition.linked])
+    # A derived ratio is built after its source, from the source's stored tables.
+    definitions = sorted(chosen.values(), key=lambda d: (d.derived_from is not None, d.id))
     data = microdata_from_folder(microdata) if microdata else None
     run = ProfileRun.objects.create(
         period_start=start,
@@ -188,14 +263,32 @@ def profile_build(
                 detail={"microdata": "ura", "persons": persons, "events": events},
             )
             run.figures = {"persons": persons, "events": events}
+        linked: dict[str, tuple[pd.DataFrame, Protected]] = {}
         for done, definition in enumerate(definitions, start=1):
             report(done, total, _("Computing %(table)s") % {"table": definition.id})
-            table = compute_table(
-                definition, data, start=start, end=end, engine=engine, as_of=as_of
-            )
-            protected, denominators = protect_computed(
-                table, definition, data, start=start, end=end, engine=engine, as_of=as_of
-            )
+            denominators = None
+            if definition.linked is not None:
+                if definition.id not in linked:
+                    linked.update(
+                        protect_group(
+                            groups[definition.linked],
+                            data,
+                            start=start,
+                            end=end,
+                            engine=engine,
+                            as_of=as_of,
+                        )
+                    )
+                table, protected = linked.pop(definition.id)
+            elif definition.derived_from is not None:
+                table, protected, denominators = protect_from_source(run, definition)
+            else:
+                table = compute_table(
+                    definition, data, start=start, end=end, engine=engine, as_of=as_of
+                )
+                protected, denominators = protect_computed(
+                    table, definition, data, start=start, end=end, engine=engine, as_of=as_of
+                )
             StatTable.objects.create(
                 run=run,
                 definition_id=definition.id,
@@ -277,28 +370,115 @@ class PublicationRefusedError(ValidationError):
         self.violations = violations
 
 
+def _stored_definition(table: StatTable) -> TableDefinition:
+    definition = load_definitions(ids=[table.definition_id])[table.definition_id]
+    return dataclasses.replace(
+        definition, protection=table.protection, linked=table.disclosure.get("linked")
+    )
+
+
 def reaudit(table: StatTable) -> list[str]:
     """Run the auditor again on the stored protected table against the stored original (and,
-    for a table of shares, the denominators stored with it at the build)."""
-    definition = load_definitions(ids=[table.definition_id])[table.definition_id]
-    definition = dataclasses.replace(definition, protection=table.protection)
+    for a table of shares, the denominators stored with it at the build; for a derived
+    ratio, its source's protected table in the same run; for a linked table, the group
+    auditor over the tables of its group in the same run)."""
+    definition = _stored_definition(table)
     raw = frame_from_bytes(table.raw)
     if table.protected is None:
         return [_("The table has no protected version.")]
     protected = frame_from_bytes(table.protected)
-    if table.disclosure.get("method") == DENOMINATOR_THRESHOLD:
+    if definition.derived_from is not None:
+        return _reaudit_derived(table, definition, definition.derived_from.table, protected)
+    if definition.rule.for_ratios:
         if table.denominators is None:
             return [_("The table of shares has no stored denominators.")]
         return audit_ratios(protected, frame_from_bytes(table.denominators), definition)
-    return reaudit_counts(protected, raw, definition, dict(table.disclosure))
+    violations = reaudit_counts(protected, raw, definition, dict(table.disclosure))
+    if definition.linked is None:
+        return violations
+    members = table.disclosure.get("members", [])
+    stored = {
+        t.definition_id: t
+        for t in StatTable.objects.filter(run_id=table.run_id, definition_id__in=members)
+    }
+    missing = [m for m in members if m not in stored or stored[m].protected is None]
+    if missing:
+        return [
+            *violations,
+            _("The linked table(s) %(tables)s are missing from the run.")
+            % {"tables": ", ".join(missing)},
+        ]
+    group = [
+        (
+            _stored_definition(stored[m]),
+            frame_from_bytes(stored[m].raw),
+            frame_from_bytes(stored[m].protected),  # type: ignore[arg-type]  # checked above
+        )
+        for m in members
+    ]
+    return violations + audit_linked(group)
+
+
+def _reaudit_derived(
+    table: StatTable, definition: TableDefinition, name: str, protected: pd.DataFrame
+) -> list[str]:
+    """The auditor of a ratio derived from table ``name``: derived again from that table's
+    protected version in the same run (:func:`ura.stats.derived.audit_derived`)."""
+    if table.disclosure.get("derived_from") != name:
+        return [
+            _(
+                "The table was built as exact shares (version %(version)d of its definition), "
+                "which beside the rounded counts of %(source)s can give them away: build it "
+                "again."
+            )
+            % {"version": table.definition_version, "source": name}
+        ]
+    try:
+        source = derived_source(table.run, table.definition_id, name)
+    except ValidationError as exc:
+        return list(exc.messages)
+    run = table.run
+    return audit_derived(
+        protected,
+        frame_from_bytes(source.protected),  # type: ignore[arg-type]  # checked
+        _stored_definition(source),
+        definition,
+        start=run.period_start,
+        end=run.period_end,
+        as_of=run.as_of,
+    )
+
+
+def _require_source_published(table: StatTable) -> None:
+    """A derived ratio is published after its source table of the same run (a share of
+    figures nobody can read yet would be published ahead of them, and the source may yet
+    be refused).
+
+    Raises:
+        ValidationError: the source is missing, unprotected or not published.
+    """
+    derivation = _stored_definition(table).derived_from
+    if derivation is None:
+        return
+    source = derived_source(table.run, table.definition_id, derivation.table)
+    if source.status != TableStatus.PUBLISHED:
+        raise ValidationError(
+            _(
+                "Publish %(source)s of this run first: %(table)s is computed from its "
+                "published counts."
+            )
+            % {"source": source.definition_id, "table": table.definition_id}
+        )
 
 
 def table_publish(*, actor: Actor, table_id: int) -> StatTable:
-    """Publish a reviewed table after the auditor passes it again.
+    """Publish a reviewed table after the auditor passes it again. A ratio derived from
+    another table's counts is published after that table (of the same run).
 
     Raises:
         PermissionDenied: not an analyst.
-        ValidationError: not reviewed.
+        ValidationError: not reviewed; a derived ratio whose source table is missing,
+            unprotected or not yet published.
         PublicationRefusedError: the auditor found violations (stored on the table too).
     """
     require(actor, roles.PUBLISH)
@@ -306,6 +486,7 @@ def table_publish(*, actor: Actor, table_id: int) -> StatTable:
         table = _locked(table_id)
         if table.status != TableStatus.REVIEWED:
             raise ValidationError(_("Only a reviewed table can be published."))
+        _require_source_published(table)
         violations = reaudit(table)
         table.violations = violations
         table.audit_passed = not violations
@@ -366,24 +547,29 @@ class StaleTextError(ValidationError):
         self.current_version = current_version
 
 
+def _slot_checked(slot: str) -> None:
+    from ura.apps.statistics.profile import template_slots
+
+    if slot not in template_slots():
+        raise ValidationError(_("The report has no text %(slot)s.") % {"slot": slot})
+
+
 def profile_text_save(
     *, actor: Actor, run_id: int, slot: str, text: str, expected_version: int
 ) -> ProfileText:
-    """Save an analyst's text for a slot of a run's migration profile.
+    """Save an analyst's text for a slot of a run's migration profile, as a new version.
 
     ``expected_version`` is the version the analyst edited (0 for a slot not written yet);
-    the save is refused when the stored text has moved on since.
+    the save is refused when the stored text has moved on since. The saved text is a draft,
+    whatever the state of the version before (which is kept, and stays published if it was).
 
     Raises:
         PermissionDenied: not an analyst.
         ValidationError: no such run or slot.
         StaleTextError: the text changed since ``expected_version``.
     """
-    from ura.apps.statistics.profile import template_slots
-
     require(actor, roles.ANALYSE)
-    if slot not in template_slots():
-        raise ValidationError(_("The report has no text %(slot)s.") % {"slot": slot})
+    _slot_checked(slot)
     text = text.replace("\r\n", "\n").strip()
     with transaction.atomic():
         run = ProfileRun.objects.select_for_update().filter(pk=run_id).first()
@@ -393,6 +579,7 @@ def profile_text_save(
         current_version = current.version if current else 0
         if current_version != expected_version:
             raise StaleTextError(current_version)
+        before = current.status if current else None
         if current is None:
             current = ProfileText.objects.create(
                 run=run, slot=slot, text=text, version=1, updated_by_id=actor.pk
@@ -401,14 +588,129 @@ def profile_text_save(
         else:
             current.text = text
             current.version += 1
+            current.status = TableStatus.DRAFT
             current.updated_by_id = actor.pk
-            current.save(update_fields=["text", "version", "updated_by", "updated_at"])
+            current.reviewed_by = current.published_by = None
+            current.reviewed_at = current.published_at = None
+            current.save(
+                update_fields=[
+                    "text",
+                    "version",
+                    "status",
+                    "updated_by",
+                    "updated_at",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "published_by",
+                    "published_at",
+                ]
+            )
             action = AuditAction.UPDATE
+        ProfileTextVersion.objects.create(
+            profile_text=current,
+            version=current.version,
+            text=text,
+            saved_by_id=actor.pk,
+            saved_at=timezone.now(),
+        )
         audit_record(
             actor=actor,
             action=action,
             obj=current,
-            detail={"run": run.pk, "slot": slot, "version": current.version, "chars": len(text)},
+            changes={"status": [before, TableStatus.DRAFT]}
+            if before not in (None, TableStatus.DRAFT)
+            else None,
+            detail={
+                "run": run.pk,
+                "slot": slot,
+                "version": current.version,
+                "chars": len(text),
+                "step": "save",
+            },
+        )
+    return current
+
+
+def _text_locked(run_id: int, slot: str, expected_version: int) -> ProfileText:
+    _slot_checked(slot)
+    current = ProfileText.objects.select_for_update().filter(run_id=run_id, slot=slot).first()
+    if current is None:
+        raise ValidationError(_("This text has not been written yet."))
+    if current.version != expected_version:
+        raise StaleTextError(current.version)
+    return current
+
+
+def profile_text_review(
+    *, actor: Actor, run_id: int, slot: str, expected_version: int
+) -> ProfileText:
+    """Mark the current version of a profile text reviewed. The reviewer is another analyst
+    than the one who wrote that version (four eyes), and reviews the version they read.
+
+    Raises:
+        PermissionDenied: not an analyst, or the author of the current version.
+        ValidationError: no such text, the text is empty or not a draft.
+        StaleTextError: the text changed since ``expected_version``.
+    """
+    require(actor, roles.REVIEW)
+    with transaction.atomic():
+        current = _text_locked(run_id, slot, expected_version)
+        if current.status != TableStatus.DRAFT:
+            raise ValidationError(_("Only a draft can be reviewed."))
+        if not current.text.strip():
+            raise ValidationError(_("An empty text cannot be reviewed."))
+        if current.updated_by_id is not None and current.updated_by_id == actor.pk:
+            raise PermissionDenied(
+                _("Another analyst than the one who wrote this version must review it.")
+            )
+        now = timezone.now()
+        current.status = TableStatus.REVIEWED
+        current.reviewed_by_id = actor.pk
+        current.reviewed_at = now
+        current.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        current.versions.filter(version=current.version).update(
+            reviewed_by_id=actor.pk, reviewed_at=now
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            changes={"status": [TableStatus.DRAFT, TableStatus.REVIEWED]},
+            detail={"run": run_id, "slot": slot, "version": current.version, "step": "review"},
+        )
+    return current
+
+
+def profile_text_publish(
+    *, actor: Actor, run_id: int, slot: str, expected_version: int
+) -> ProfileText:
+    """Publish the reviewed current version of a profile text: from now on the published
+    profile (what non-analysts read, and the final report) shows this version.
+
+    Raises:
+        PermissionDenied: not an analyst.
+        ValidationError: no such text, or not reviewed.
+        StaleTextError: the text changed since ``expected_version``.
+    """
+    require(actor, roles.PUBLISH)
+    with transaction.atomic():
+        current = _text_locked(run_id, slot, expected_version)
+        if current.status != TableStatus.REVIEWED:
+            raise ValidationError(_("Only a reviewed text can be published."))
+        now = timezone.now()
+        current.status = TableStatus.PUBLISHED
+        current.published_by_id = actor.pk
+        current.published_at = now
+        current.save(update_fields=["status", "published_by", "published_at"])
+        current.versions.filter(version=current.version).update(
+            published_by_id=actor.pk, published_at=now
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            changes={"status": [TableStatus.REVIEWED, TableStatus.PUBLISHED]},
+            detail={"run": run_id, "slot": slot, "version": current.version, "step": "publish"},
         )
     return current
 

@@ -17,6 +17,16 @@ urlpatterns: list[URLPattern] = [
     path("profile/", views.profile_latest, name="profile_latest"),
     path("runs/<int:run_id>/profile/", views.profile_page, name="profile"),
     path("runs/<int:run_id>/profile/texts/<slug:slot>", views.profile_text, name="profile_text"),
+    path(
+        "runs/<int:run_id>/profile/texts/<slug:slot>/review",
+        views.profile_text_review,
+        name="profile_text_review",
+    ),
+    path(
+        "runs/<int:run_id>/profile/texts/<slug:slot>/publish",
+        views.profile_text_publish,
+        name="profile_text_publish",
+    ),
     path("runs/<int:run_id>/profile.pdf", views.profile_pdf, name="profile_pdf"),
     path("regional/", views.regional, name="regional"),
     path("international/", views.international, name="international"),

@@ -259,8 +259,15 @@ def profile_latest(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile_page(request: HttpRequest, run_id: int) -> HttpResponse:
     source = selectors.access_profile(request.user, run_id)
-    # Final (no "draft" mark) once every required text is written and every table published.
-    report = profile.report_of(source, selectors.profile_frames(source), final=source.can_be_final)
+    is_analyst = selectors.is_analyst(request.user)
+    # Everyone but analysts reads the published texts only. Analysts read the current texts,
+    # and the report is final (no "draft" mark) once every required text and every table is
+    # published and no text has a newer unpublished version.
+    published_texts = not is_analyst
+    final = source.can_be_final and (published_texts or not source.pending_texts)
+    report = profile.report_of(
+        source, selectors.profile_frames(source), final=final, published_texts=published_texts
+    )
     context = report_context(report, translate=_, locale=profile.locale())
     charts = []
     for number, block in enumerate(
@@ -270,7 +277,6 @@ def profile_page(request: HttpRequest, run_id: int) -> HttpResponse:
         block["spec_id"] = f"spec-profile-chart-{number}"
         block["spec_data"] = json.loads(block["spec"])
         charts.append(block)
-    is_analyst = selectors.is_analyst(request.user)
     slots = profile.template_slots()
     return render(
         request,
@@ -281,13 +287,30 @@ def profile_page(request: HttpRequest, run_id: int) -> HttpResponse:
             "charts": charts,
             "is_analyst": is_analyst,
             "missing": [(s, _(slots[s].label)) for s in report.missing_texts],
+            "published_view": published_texts,
             "gaps": len(report.data_gaps),
             "slots": [
-                (slot, _(item.label), item.required, source.texts.get(slot))
+                (
+                    slot,
+                    _(item.label),
+                    item.required,
+                    source.texts.get(slot),
+                    source.published.get(slot),
+                )
                 for slot, item in slots.items()
             ],
             "withheld": source.unpublished,
         },
+    )
+
+
+def _may_review_text(request: HttpRequest, text: Any) -> bool:
+    return bool(
+        text is not None
+        and text.status == TableStatus.DRAFT
+        and text.text.strip()
+        and request.user.has_perm(roles.REVIEW)
+        and text.updated_by_id != request.user.pk
     )
 
 
@@ -321,7 +344,7 @@ def profile_text(request: HttpRequest, run_id: int, slot: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            messages.success(request, _("The text is saved."))
+            messages.success(request, _("The text is saved as a draft."))
             return redirect(reverse("statistics:profile", args=[source.run.pk]) + f"#slot-{slot}")
     return render(
         request,
@@ -332,25 +355,80 @@ def profile_text(request: HttpRequest, run_id: int, slot: str) -> HttpResponse:
             "label": _(slots[slot].label),
             "required": slots[slot].required,
             "current": current,
+            "published": source.published.get(slot),
+            "versions": selectors.text_versions(request.user, current) if current else [],
+            "may_review": _may_review_text(request, current),
+            "may_publish": current is not None
+            and current.status == TableStatus.REVIEWED
+            and request.user.has_perm(roles.PUBLISH),
             "conflict": conflict,
             "form": form,
         },
     )
 
 
+def _text_step(request: HttpRequest, run_id: int, slot: str, step: str) -> HttpResponse:
+    _require(request, roles.ANALYSE)
+    source = selectors.access_profile(request.user, run_id)
+    action = services.profile_text_review if step == "review" else services.profile_text_publish
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, _("Which version did you read? Open the text again."))
+    else:
+        try:
+            action(
+                actor=acting_user(request.user),
+                run_id=source.run.pk,
+                slot=slot,
+                expected_version=version,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(
+                request,
+                _("The text is reviewed; it can now be published.")
+                if step == "review"
+                else _("The text is published."),
+            )
+    return redirect("statistics:profile_text", source.run.pk, slot)
+
+
+@login_required
+@require_POST
+def profile_text_review(request: HttpRequest, run_id: int, slot: str) -> HttpResponse:
+    return _text_step(request, run_id, slot, "review")
+
+
+@login_required
+@require_POST
+def profile_text_publish(request: HttpRequest, run_id: int, slot: str) -> HttpResponse:
+    return _text_step(request, run_id, slot, "publish")
+
+
 @login_required
 def profile_pdf(request: HttpRequest, run_id: int) -> HttpResponse:
     source = selectors.access_profile(request.user, run_id)
+    is_analyst = selectors.is_analyst(request.user)
     final = request.GET.get("final") == "1"
     if final and not source.can_be_final:
         # The builder refuses a final report without every required text; Ura also wants
-        # every table it uses published. Say what is missing.
+        # every text and table it uses published. Say what is missing.
         slots = profile.template_slots()
-        if source.missing_texts:
+        unwritten = source.missing_texts if is_analyst else []
+        if unwritten:
             messages.error(
                 request,
                 _("A final report needs every required text; not yet written: %(texts)s.")
-                % {"texts": ", ".join(str(_(slots[s].label)) for s in source.missing_texts)},
+                % {"texts": ", ".join(str(_(slots[s].label)) for s in unwritten)},
+            )
+        unpublished = [s for s in source.unpublished_texts if s not in unwritten]
+        if unpublished:
+            messages.error(
+                request,
+                _("A final report uses published texts only; not yet published: %(texts)s.")
+                % {"texts": ", ".join(str(_(slots[s].label)) for s in unpublished)},
             )
         if source.unpublished or not source.tables:
             messages.error(
@@ -359,7 +437,10 @@ def profile_pdf(request: HttpRequest, run_id: int) -> HttpResponse:
                 % {"tables": ", ".join(t.definition_id for t in source.unpublished) or "—"},
             )
         return redirect("statistics:profile", source.run.pk)
-    report = profile.report_of(source, selectors.profile_frames(source), final=final)
+    # Non-analysts get the published texts only; analysts' draft PDF has the current texts.
+    report = profile.report_of(
+        source, selectors.profile_frames(source), final=final, published_texts=not is_analyst
+    )
     content = render_pdf(report, translate=_, locale=profile.locale())
     services.record_profile_pdf(
         actor=request.user,

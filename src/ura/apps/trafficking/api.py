@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 
 from ura.apps.accounts.selectors import acting_user
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.core.protected import Masked
 from ura.apps.trafficking import forms, selectors, services
 from ura.apps.trafficking.views import htcds_download
@@ -53,7 +54,7 @@ def _summary_json(summary: selectors.TraffickingSummary) -> dict[str, Any]:
             {
                 "code": d.code,
                 "instance": d.instance,
-                "label": d.label,
+                "label": translate("deadline", d.label),
                 "started_on": d.started_on,
                 "due_on": d.due_on,
                 "met_on": d.met_on,

@@ -18,6 +18,7 @@ from ura.apps.accounts.selectors import agency_names
 from ura.apps.cases import workflow
 from ura.apps.cases.access import access_case_by_id, cases_for
 from ura.apps.cases.decisions import decisions_of
+from ura.apps.cases.procedure_labels import translate
 from ura.apps.core.models import AuditAction
 from ura.apps.core.services import audit_record, audit_records_shown
 from ura.apps.trafficking.models import AssistanceService, Screening
@@ -230,7 +231,7 @@ def case_summary(*, case: Case) -> TraffickingSummary:
         case=case,
         pseudonym=pseudonym(case),
         phase=state.phase,
-        state_label=state.label,
+        state_label=translate("state", state.label),
         data=dict(case.data),
         latest_screening=found[0] if found else None,
         referrals=referrals,

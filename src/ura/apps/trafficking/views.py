@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from ura.apps.accounts.selectors import acting_user, agency_names
 from ura.apps.cases import handoffs, overview, workflow
 from ura.apps.cases.access import access_case_by_id
+from ura.apps.cases.procedure_labels import case_state_label, transition_label
 from ura.apps.cases.services import CaseConflictError
 from ura.apps.core.exports import csv_response
 from ura.apps.trafficking import forms, selectors, services
@@ -31,7 +32,6 @@ from ura.apps.trafficking.panels import trafficking_panel
 from ura.apps.trafficking.roles import IDENTIFY, MANAGE, REFER
 from ura.casework import htcds
 from ura.casework.indicators import IndicatorError
-from ura.casework.procedures import UnknownProcedureError
 
 CONFLICT = _(
     "Someone else changed this case while you were working on it. Reload it and try again."
@@ -80,15 +80,6 @@ def _guard_text(code: str, detail: str) -> str:
 # --- Lists ---------------------------------------------------------------------------------------
 
 
-def _state_label(case: Any) -> str:
-    """The state's label in the procedure version the case follows (its code if that version
-    no longer names it, so the list still opens)."""
-    try:
-        return str(workflow.procedure_of(case).state(case.state).label)
-    except (KeyError, UnknownProcedureError):
-        return str(case.state)
-
-
 def _services_requested(joined: str) -> str:
     """``Referral.service`` keeps the HTCDS codes of the services, comma-joined: the recipient
     reads the labels the referral form offered the referrer."""
@@ -108,7 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "trafficking/home.html",
         {
-            "rows": [(c, selectors.pseudonym(c), _state_label(c)) for c in cases],
+            "rows": [(c, selectors.pseudonym(c), case_state_label(c)) for c in cases],
             "referrals": selectors.referrals_awaiting(actor=user) if user.has_perm(MANAGE) else [],
             "may_export_all": user.has_perm("trafficking.approve_closure")
             and user.has_perm("trafficking.export_htcds"),
@@ -351,7 +342,7 @@ def step(request: HttpRequest, case_id: int, transition: str) -> HttpResponse:
             "case": case,
             "pseudonym": selectors.pseudonym(case),
             "form": form,
-            "title": procedure.transition(transition).label,
+            "title": transition_label(procedure, transition),
             "help": form_class.help,
         },
     )

@@ -10,7 +10,7 @@ Example:
     >>> table = pd.DataFrame(
     ...     {"SEX": ["F", "M", "_T"], "OBS_VALUE": [2, 40, 42]}
     ... )
-    >>> safe = protect(table, ProtectionRule(method="rounding"))
+    >>> safe = protect(table, ProtectionRule(name="rounding"))
     >>> safe["OBS_VALUE"].tolist()
     [0, 40, 40]
 """
@@ -23,9 +23,12 @@ from .protect import TableDefinitionLike, protect, protect_table
 from .rounding import Rounding, controlled_round
 from .rules import (
     DEFAULT_THRESHOLD,
+    PARAMETERS,
+    RULES,
     STRICT_THRESHOLD,
     ProtectionRule,
     RuleError,
+    RuleName,
     rule_from_definition,
 )
 from .secondary import SuppressionResult, suppress
@@ -33,6 +36,8 @@ from .structure import TOTAL, Dimension, TableShapeError, TableStructure
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "PARAMETERS",
+    "RULES",
     "STRICT_THRESHOLD",
     "TOTAL",
     "Dimension",
@@ -42,6 +47,7 @@ __all__ = [
     "ProtectionRule",
     "Rounding",
     "RuleError",
+    "RuleName",
     "SuppressionResult",
     "TableDefinitionLike",
     "TableShapeError",

@@ -119,18 +119,16 @@ def audit(
     except (TableShapeError, KeyError) as error:
         return [Violation("shape", "", str(error))]
     violations: list[Violation] = []
-    if record.get("method") != rule.method:
+    if record.get("rule") != rule.name:
         violations.append(
-            Violation(
-                "method", "", f"protected by {record.get('method')!r}, the rule is {rule.method!r}"
-            )
+            Violation("rule", "", f"protected by {record.get('rule')!r}, the rule is {rule.name!r}")
         )
     if rule.sensitivity == "strict" and (
-        rule.threshold < STRICT_THRESHOLD or rule.method != "suppression+rounding"
+        rule.threshold < STRICT_THRESHOLD or rule.name != "strict"
     ):
         violations.append(Violation("strict", "", "a strict table needs the strict rule"))
     violations += _flag_checks(structure, shown, flags)
-    if rule.method == "dp":
+    if rule.adds_noise:
         return violations + _dp_checks(structure, shown, record, rule)
     hidden = np.isin(flags, list(_HIDDEN))
     if rule.suppresses:

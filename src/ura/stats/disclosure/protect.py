@@ -5,8 +5,10 @@ The protected table keeps every row (cell) of the input. Suppressed cells get
 ``F``. Rounded tables carry ``ROUNDED`` (true on every published cell: a multiple of the base
 is a rounded figure too, and flagging only the changed ones would tell which values are
 exact). Differentially private tables carry float values and ``OBS_STATUS`` ``E``
-(estimated). ``DataFrame.attrs["disclosure"]`` records the rule, the method and the facts a
-publisher must print beside the table (the rounding note, epsilon and accuracy).
+(estimated). ``DataFrame.attrs["disclosure"]`` records the rule (``rule``: its name in the
+definitions' vocabulary) and the facts a publisher must print beside the table (the rounding
+note, epsilon and accuracy). Tables of ratios are protected by their denominators, which this
+module does not see: :mod:`ura.stats.protection` does that.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .noise import add_noise
 from .primary import threshold_cells
 from .rounding import controlled_round
-from .rules import ProtectionRule, rule_from_definition
+from .rules import ProtectionRule, RuleError, rule_from_definition
 from .secondary import suppress
 from .structure import MEASURE, TableShapeError, TableStructure
 
@@ -53,7 +56,8 @@ def protect_table(
         table: The table in the shared long format (all margins).
         definition: Its definition (``dimensions``, ``sensitivity``, ``protection``).
         hierarchies: Hierarchies beyond ``_T`` (see :meth:`TableStructure.from_frame`).
-        seed: Tests only: seed the noise of a ``dp`` table (the auditor refuses it).
+        seed: Tests only: seed the noise of a ``differential_privacy`` table (the auditor
+            refuses it).
 
     Returns:
         The protected table.
@@ -71,6 +75,7 @@ def protect(
     hierarchies: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     seed: int | None = None,
     lp_limit: int = 4000,
+    publish: Sequence[bool] | npt.NDArray[np.bool_] | None = None,
 ) -> pd.DataFrame:
     """Protect a long-format count table with a rule.
 
@@ -80,15 +85,22 @@ def protect(
         dimensions: Dimension columns (default: every upper-case column but the measure
             and the contract's attributes).
         hierarchies: Hierarchies beyond ``_T``.
-        seed: Tests only: seed the noise of a ``dp`` table.
+        seed: Tests only: seed the noise of a ``differential_privacy`` table.
         lp_limit: See :func:`.secondary.suppress`.
+        publish: One flag per row: whether the cell will be published (default: all).
+            The others (the inner cells of a linked group's cover table, see
+            :mod:`ura.stats.linked`) are never primary, are hidden from the start and cost
+            nothing as complements; they come out flagged ``D``.
 
     Returns:
         A new table with ``OBS_VALUE``, ``OBS_STATUS``, ``CONF_STATUS`` (and ``ROUNDED``).
 
     Raises:
         TableShapeError: The table lacks a cell or a margin, or has a missing value.
+        RuleError: The rule is ``denominator_threshold`` (a rule for tables of ratios).
     """
+    if rule.for_ratios:
+        raise RuleError("rule", "denominator_threshold protects ratios by their denominators")
     structure = TableStructure.from_frame(table, dimensions=dimensions, hierarchies=hierarchies)
     values = structure.dense(table)
     if np.isnan(values).any():
@@ -98,12 +110,12 @@ def protect(
     if "OBS_STATUS" not in out.columns:
         out["OBS_STATUS"] = "A"
     record: dict[str, Any] = {
-        "method": rule.method,
+        "rule": rule.name,
         "sensitivity": rule.sensitivity,
         "dimensions": list(structure.names),
         "hierarchies": _hierarchies(structure),
     }
-    if rule.method == "dp":
+    if rule.adds_noise:
         noisy = add_noise(structure, values, rule, seed=seed)
         out[MEASURE] = noisy.values.ravel()[flat_index].astype(np.float64)
         out["OBS_STATUS"] = "E"
@@ -130,15 +142,24 @@ def protect(
     hidden = np.zeros(values.shape, dtype=bool)
     primary = np.zeros(values.shape, dtype=bool)
     if rule.suppresses:
+        unpublished = None
+        if publish is not None:
+            shown = np.zeros(structure.size, dtype=bool)
+            shown[flat_index] = np.asarray(publish, dtype=bool)
+            unpublished = ~shown.reshape(structure.shape)
         primary = threshold_cells(values, rule.threshold)
-        result = suppress(structure, values, primary, rule, lp_limit=lp_limit)
+        if unpublished is not None:
+            primary &= ~unpublished
+        result = suppress(
+            structure, values, primary, rule, lp_limit=lp_limit, unpublished=unpublished
+        )
         hidden = result.hidden
         record.update(
             threshold=rule.threshold,
             protection_level=rule.protection_level,
             zeros=rule.zeros,
             primary=int(primary.sum()),
-            secondary=int((hidden & ~primary).sum()),
+            secondary=int(result.secondary.sum()),
             checked_by_lp=result.checked_by_lp,
         )
     if rule.rounds:

@@ -1,19 +1,26 @@
 """Protection rules: what a table definition's ``protection`` mapping means.
 
-A table definition (see ``docs/statistics-disclosure.md``) carries a ``sensitivity``
-(``public``, ``restricted``, ``strict``) and a ``protection`` mapping, for example::
+A table definition (see ``docs/statistics-definitions.md``) carries a ``sensitivity``
+(``public``, ``restricted``, ``strict``) and a ``protection`` mapping naming its rule and the
+rule's parameters, for example::
 
     protection:
-      method: suppression        # suppression | rounding | suppression+rounding | dp
+      rule: suppression          # suppression | rounding | strict | differential_privacy
+                                 # | denominator_threshold
       threshold: 5               # cells with 0 < n < threshold are primary confidential
       protection_level: 50       # percent of a cell's value an attacker must not narrow below
       zeros: publish             # publish | suppress_adjacent
-      base: 5                    # rounding base
       cost: count                # information loss: count | value
 
-``strict`` tables (trafficking victims) always get at least :data:`STRICT_THRESHOLD`, zeros
-next to suppressed cells suppressed, and controlled rounding on top of suppression, whatever
-their mapping says: the rule is raised, never lowered.
+This is the one vocabulary of protection rules: the definitions, :class:`ProtectionRule`,
+the record a protected table carries (``attrs["disclosure"]["rule"]``) and the auditor all
+use these names. Each rule takes only its own parameters (:data:`PARAMETERS`); any other key
+is refused with the key named.
+
+``strict`` is suppression with controlled rounding on top, a threshold of at least
+:data:`STRICT_THRESHOLD` and zeros next to suppressed cells suppressed. Tables of
+``sensitivity: strict`` (trafficking victims) always get it, whatever their mapping says:
+the rule is raised, never lowered.
 """
 
 from __future__ import annotations
@@ -21,47 +28,63 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "PARAMETERS",
+    "RATIO_THRESHOLD",
+    "RULES",
     "STRICT_THRESHOLD",
-    "Method",
     "ProtectionRule",
     "RuleError",
+    "RuleName",
     "rule_from_definition",
 ]
 
-Method = Literal["suppression", "rounding", "suppression+rounding", "dp"]
+RuleName = Literal[
+    "suppression", "rounding", "strict", "differential_privacy", "denominator_threshold"
+]
 Sensitivity = Literal["public", "restricted", "strict"]
 
 DEFAULT_THRESHOLD: Final = 5
 # Trafficking tables: Eurostat's and UNODC's practice for victim counts is to hide small cells
 # more aggressively than for migration flows; 10 is the floor Ura applies.
 STRICT_THRESHOLD: Final = 10
-_METHODS: Final = ("suppression", "rounding", "suppression+rounding", "dp")
+# A share computed over fewer events than this is withheld (a rate over 3 decisions says
+# what happened to each of 3 persons).
+RATIO_THRESHOLD: Final = 10
+RULES: Final[tuple[RuleName, ...]] = get_args(RuleName)
 _SENSITIVITIES: Final = ("public", "restricted", "strict")
-_KEYS: Final = frozenset(
-    {
-        "method",
-        "threshold",
-        "protection_level",
-        "zeros",
-        "base",
-        "cost",
-        "epsilon",
-        "mechanism",
-        "max_contributions",
-        "delta",
-        "consistent",
-        "dominance",
-        "p_percent",
-    }
+_SUPPRESSION: Final = frozenset(
+    {"threshold", "protection_level", "zeros", "cost", "dominance", "p_percent"}
 )
+_DEFAULT_THRESHOLDS: Final = {"strict": STRICT_THRESHOLD, "denominator_threshold": RATIO_THRESHOLD}
+#: The parameters each rule takes (besides ``rule`` itself).
+PARAMETERS: Final[Mapping[RuleName, frozenset[str]]] = {
+    "suppression": _SUPPRESSION,
+    "rounding": frozenset({"base"}),
+    "strict": (_SUPPRESSION - {"zeros"}) | {"base"},
+    "differential_privacy": frozenset(
+        {"epsilon", "mechanism", "delta", "max_contributions", "consistent"}
+    ),
+    "denominator_threshold": frozenset({"threshold"}),
+}
 
 
 class RuleError(ValueError):
-    """A protection rule is invalid; the message names the key and value at fault."""
+    """A protection rule is invalid; the message names the key and value at fault.
+
+    Attributes:
+        key: The key of the ``protection`` mapping at fault (``rule``, ``threshold``, ...;
+            empty when the sensitivity is).
+        problem: What is wrong with it.
+    """
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        self.problem = problem
+        super().__init__(f"protection.{key}: {problem}" if key else problem)
 
 
 @dataclass(frozen=True)
@@ -69,10 +92,13 @@ class ProtectionRule:
     """The disclosure-control rule of one table.
 
     Attributes:
-        method: What protects the table: cell suppression, controlled rounding, both, or
-            differentially private noise.
+        name: What protects the table: cell ``suppression``, controlled ``rounding``, both
+            under the ``strict`` rule, ``differential_privacy`` (noise), or, for a table of
+            ratios, ``denominator_threshold`` (a ratio over fewer than ``threshold`` events
+            is withheld).
         sensitivity: The table's sensitivity class; ``strict`` raises the rule.
-        threshold: Counts with ``0 < n < threshold`` are primary confidential.
+        threshold: Counts with ``0 < n < threshold`` are primary confidential (for
+            ``denominator_threshold``: the smallest denominator a published ratio has).
         protection_level: Percent of a primary cell's value by which an attacker's interval
             must reach beyond the value on each side (at least 1 unit above; below down to 0
             at most). The upper end must also reach ``threshold``, so that an attacker cannot
@@ -82,7 +108,7 @@ class ProtectionRule:
         base: Rounding base (Eurostat publishes asylum figures rounded to 5).
         cost: Information loss minimised by secondary suppression: the ``count`` of suppressed
             cells or the ``value`` they hide.
-        epsilon: Privacy-loss budget of the whole table for ``dp``.
+        epsilon: Privacy-loss budget of the whole table for ``differential_privacy``.
         mechanism: ``laplace`` (pure epsilon-DP, discrete Laplace) or ``gaussian`` (discrete
             Gaussian, zero-concentrated DP, reported as (epsilon, delta)).
         delta: The delta at which a Gaussian table's epsilon is stated.
@@ -96,7 +122,7 @@ class ProtectionRule:
         p_percent: ``p`` of the p% rule for magnitude tables (same remark).
     """
 
-    method: Method = "suppression"
+    name: RuleName = "suppression"
     sensitivity: Sensitivity = "public"
     threshold: int = DEFAULT_THRESHOLD
     protection_level: float = 50.0
@@ -113,13 +139,23 @@ class ProtectionRule:
 
     @property
     def suppresses(self) -> bool:
-        """Whether cells are suppressed under this rule."""
-        return self.method in ("suppression", "suppression+rounding")
+        """Whether cells of a count table are suppressed under this rule."""
+        return self.name in ("suppression", "strict")
 
     @property
     def rounds(self) -> bool:
         """Whether published values are rounded under this rule."""
-        return self.method in ("rounding", "suppression+rounding")
+        return self.name in ("rounding", "strict")
+
+    @property
+    def adds_noise(self) -> bool:
+        """Whether the table is published with differentially private noise."""
+        return self.name == "differential_privacy"
+
+    @property
+    def for_ratios(self) -> bool:
+        """Whether the rule protects a table of ratios by its denominators."""
+        return self.name == "denominator_threshold"
 
     def required_range(self, value: float, *, primary: bool) -> tuple[float, float]:
         """How far below and above its value an attacker's interval must reach.
@@ -146,70 +182,90 @@ def rule_from_definition(
     """Read a definition's ``protection`` mapping into a rule, raised for strict tables.
 
     Args:
-        protection: The mapping from the table definition (``None``: the defaults).
+        protection: The mapping from the table definition: ``rule`` and that rule's
+            parameters (``None``: the default suppression rule).
         sensitivity: The definition's sensitivity class.
 
     Returns:
         The rule to apply.
 
     Raises:
-        RuleError: An unknown key, method or value out of range.
+        RuleError: An unknown rule, a key the rule does not take, or a value out of range;
+            ``key`` names the key at fault.
     """
     if sensitivity not in _SENSITIVITIES:
-        raise RuleError(f"sensitivity {sensitivity!r}: expected one of {', '.join(_SENSITIVITIES)}")
+        raise RuleError(
+            "", f"sensitivity {sensitivity!r}: expected one of {', '.join(_SENSITIVITIES)}"
+        )
     spec = dict(protection or {})
-    unknown = sorted(set(spec) - _KEYS)
+    name = spec.pop("rule", "suppression")
+    if name not in RULES:
+        raise RuleError("rule", f"{name!r} is not one of {', '.join(RULES)}")
+    unknown = sorted(str(key) for key in set(spec) - PARAMETERS[name])
     if unknown:
-        raise RuleError(f"protection: unknown key(s) {', '.join(unknown)}")
-    method = spec.get("method", "suppression")
-    if method not in _METHODS:
-        raise RuleError(f"protection.method {method!r}: expected one of {', '.join(_METHODS)}")
+        raise RuleError(
+            unknown[0],
+            f"not a parameter of the {name} rule (it takes "
+            f"{', '.join(sorted(PARAMETERS[name])) or 'none'})",
+        )
+    strict = name == "strict"
     rule = ProtectionRule(
-        method=method,
+        name=name,
         sensitivity=sensitivity,  # type: ignore[arg-type]  # checked above
-        threshold=_int(spec, "threshold", DEFAULT_THRESHOLD, minimum=1),
+        threshold=_int(spec, "threshold", _DEFAULT_THRESHOLDS.get(name, DEFAULT_THRESHOLD), 1),
         protection_level=_float(spec, "protection_level", 50.0, minimum=0.0),
         zeros=_choice(spec, "zeros", ("publish", "suppress_adjacent")),  # type: ignore[arg-type]
-        base=_int(spec, "base", 5, minimum=2),
+        base=_int(spec, "base", 5, 2),
         cost=_choice(spec, "cost", ("count", "value")),  # type: ignore[arg-type]
         epsilon=_float(spec, "epsilon", 1.0, minimum=1e-6),
         mechanism=_choice(spec, "mechanism", ("laplace", "gaussian")),  # type: ignore[arg-type]
         delta=_float(spec, "delta", 1e-6, minimum=1e-12),
-        max_contributions=_int(spec, "max_contributions", 1, minimum=1),
-        consistent=bool(spec.get("consistent", True)),
+        max_contributions=_int(spec, "max_contributions", 1, 1),
+        consistent=_boolean(spec, "consistent", default=True),
         dominance=_dominance(spec.get("dominance")),
         p_percent=(_float(spec, "p_percent", 0.0, minimum=0.0) if "p_percent" in spec else None),
     )
     if sensitivity == "strict":
-        if rule.method == "dp":
-            raise RuleError("protection.method 'dp' is not allowed for a strict table")
+        if rule.adds_noise:
+            raise RuleError("rule", "differential_privacy is not allowed for a strict table")
+        if rule.for_ratios:
+            return replace(rule, threshold=max(rule.threshold, STRICT_THRESHOLD))
+        strict = True
+    if strict:
         rule = replace(
             rule,
-            method="suppression+rounding",
+            name="strict",
             threshold=max(rule.threshold, STRICT_THRESHOLD),
             zeros="suppress_adjacent",
         )
     return rule
 
 
-def _int(spec: Mapping[str, Any], key: str, default: int, *, minimum: int) -> int:
+def _boolean(spec: Mapping[str, Any], key: str, *, default: bool) -> bool:
+    value = spec.get(key, default)
+    if not isinstance(value, bool):
+        raise RuleError(key, f"{value!r}: expected true or false")
+    return value
+
+
+def _int(spec: Mapping[str, Any], key: str, default: int, minimum: int) -> int:
     value = spec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise RuleError(f"protection.{key} {value!r}: expected an integer >= {minimum}")
+        raise RuleError(key, f"{value!r}: expected an integer >= {minimum}")
     return int(value)
 
 
 def _float(spec: Mapping[str, Any], key: str, default: float, *, minimum: float) -> float:
     value = spec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise RuleError(f"protection.{key} {value!r}: expected a number >= {minimum}")
+        raise RuleError(key, f"{value!r}: expected a number >= {minimum}")
     return float(value)
 
 
 def _choice(spec: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str:
     value = spec.get(key, choices[0])
     if value not in choices:
-        raise RuleError(f"protection.{key} {value!r}: expected one of {', '.join(choices)}")
+        raise RuleError(key, f"{value!r}: expected one of {', '.join(choices)}")
     return str(value)
 
 
@@ -225,4 +281,4 @@ def _dominance(value: Any) -> tuple[int, float] | None:
         and 0 < value[1] <= 100
     ):
         return (int(value[0]), float(value[1]))
-    raise RuleError(f"protection.dominance {value!r}: expected [n, k] with n >= 1, 0 < k <= 100")
+    raise RuleError("dominance", f"{value!r}: expected [n, k] with n >= 1, 0 < k <= 100")

@@ -60,6 +60,8 @@ class SuppressionResult:
         checked_by_lp: Whether every primary cell passed the attacker's LP.
         repairs: Primary cells that needed an LP repair.
         republished: Secondary cells the clean-up published again.
+        unpublished: Dense mask of the cells that are never published (hidden from the
+            start; neither primary nor secondary), or None.
     """
 
     primary: BoolArray
@@ -68,11 +70,15 @@ class SuppressionResult:
     repairs: int = 0
     republished: int = 0
     notes: list[str] = field(default_factory=list)
+    unpublished: BoolArray | None = None
 
     @property
     def secondary(self) -> BoolArray:
         """Dense mask of secondary confidential cells."""
-        return np.asarray(self.hidden & ~self.primary)
+        secondary = self.hidden & ~self.primary
+        if self.unpublished is not None:
+            secondary &= ~self.unpublished
+        return np.asarray(secondary)
 
 
 def suppress(
@@ -84,6 +90,7 @@ def suppress(
     lp_limit: int = 4000,
     cleanup_limit: int = 2000,
     moves_per_axis: int = 8,
+    unpublished: BoolArray | None = None,
 ) -> SuppressionResult:
     """Choose complementary suppressions that protect every primary cell.
 
@@ -92,6 +99,8 @@ def suppress(
         values: Dense true counts (no NaN).
         primary: Dense mask of primary confidential cells.
         rule: The protection rule (protection level, threshold, cost, zeros).
+        unpublished: Dense mask of cells no table will publish (the inner cells of a linked
+            group's cover table): hidden from the start and free to use as complements.
         lp_limit: Check and repair with the attacker's LP when at most this many cells are
             suppressed after the hypercube stage.
         cleanup_limit: Run the clean-up when (primary cells) x (secondary cells), the number
@@ -106,12 +115,12 @@ def suppress(
             feasible change, e.g. the whole table is one primary cell).
     """
     flat_values = values.ravel()
-    hidden = primary.copy()
+    hidden = primary.copy() if unpublished is None else primary | unpublished
     cost = _cost(structure, flat_values, rule)
     searcher = _Hypercubes(structure, values, cost, moves_per_axis)
     order = np.flatnonzero(primary.ravel())
     order = order[np.argsort(flat_values[order], kind="stable")]
-    result = SuppressionResult(primary=primary.copy(), hidden=hidden)
+    result = SuppressionResult(primary=primary.copy(), hidden=hidden, unpublished=unpublished)
     unprotected: list[int] = []
     for cell in order.tolist():
         lower, upper = rule.required_range(float(flat_values[cell]), primary=True)

@@ -28,6 +28,7 @@ from ura.stats.profile.pdf import (
     MORE_ROWS,
     NO_GAPS,
     NOT_AVAILABLE_TEXT,
+    NOT_PUBLISHED,
     NOT_WRITTEN,
     PERIOD_LINE,
     UNIT_LINE,
@@ -76,7 +77,9 @@ def report_context(
                         "kind": "text",
                         "label": _(block.label),
                         "paragraphs": [p.strip() for p in block.text.split("\n\n") if p.strip()],
-                        "missing": _(NOT_WRITTEN) if block.missing else "",
+                        "missing": (_(NOT_PUBLISHED if block.unpublished else NOT_WRITTEN))
+                        if block.missing
+                        else "",
                         "required": block.required,
                     }
                 )

@@ -4,12 +4,16 @@ charts, source notes and a legend of the flag symbols.
 Charts are drawn with reportlab's graphics from the data of the same Vega-Lite specs the pages
 embed (Vega needs a browser; ``vl-convert`` is not available offline): lines over time, bars
 by citizenship and the tile grid of provinces. Text is set in DejaVu Sans, the fonts that
-``ura.casework`` ships for decision PDFs, so Turkish and Albanian letters print; Arabic
-letters print too but unshaped and left to right (reportlab does not shape Arabic).
+``ura.casework`` ships for decision PDFs, so Turkish and Albanian letters print. Arabic is
+shaped and put in reading order by ``ura.casework.bidi`` (arabic-reshaper and python-bidi): a
+report in Arabic (``locale="ar"``) is set right to left — paragraphs right-aligned, tables'
+columns mirrored, the page header swapped — and an Arabic name in another language's report
+reads right to left inside its line.
 """
 
 from __future__ import annotations
 
+import contextvars
 import io
 import math
 import threading
@@ -40,6 +44,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from ura.casework import bidi
 from ura.stats.outputs.charts import NUTS1_REGIONS
 from ura.stats.outputs.tabular import FLAG_SYMBOLS, NOT_AVAILABLE
 from ura.stats.profile.highlights import Translate, gettext_noop, untranslated
@@ -65,6 +70,7 @@ _PALETTE: Final = (
 CONTENTS: Final = gettext_noop("Contents")
 DRAFT: Final = gettext_noop("Draft: not for publication")
 NOT_WRITTEN: Final = gettext_noop("Not yet written.")
+NOT_PUBLISHED: Final = gettext_noop("Not yet published.")
 LEGEND_TITLE: Final = gettext_noop("Symbols used in the tables")
 NOT_AVAILABLE_TEXT: Final = gettext_noop("not available (suppressed or no figure)")
 NO_GAPS: Final = gettext_noop("Every data item of the report could be filled.")
@@ -134,6 +140,20 @@ def _styles() -> dict[str, ParagraphStyle]:
     }  # fmt: skip
 
 
+#: Whether the report being rendered is in a right-to-left language (set by render_pdf).
+_rtl: contextvars.ContextVar[bool] = contextvars.ContextVar("profile_pdf_rtl", default=False)
+
+
+def _para(text: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
+    """A paragraph of the report: Arabic shaped and in reading order (ura.casework.bidi)."""
+    return bidi.paragraph(text, style, rtl=_rtl.get(), **kwargs)
+
+
+def _label(text: str) -> str:
+    """One line drawn directly (chart labels, page header): shaped and reordered."""
+    return bidi.visual(text, "R" if _rtl.get() else "L")
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -142,8 +162,10 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab has no type
     """Registers each section heading with the table of contents."""
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802  # reportlab's name
-        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
-            self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
+        if isinstance(flowable, Paragraph) and flowable.style.name in ("h1", "h1-rtl"):
+            # Arabic headings are shaped already; the contents line is one line, reordered.
+            text = flowable.getPlainText()
+            self.notify("TOCEntry", (0, bidi.reorder(text) if _rtl.get() else text, self.page))
 
 
 def render_pdf(report: Report, *, translate: Translate = untranslated, locale: str = "en") -> bytes:
@@ -154,12 +176,22 @@ def render_pdf(report: Report, *, translate: Translate = untranslated, locale: s
     Args:
         report: The report (:func:`~ura.stats.profile.report.build_report`).
         translate: The message translator (Django's ``gettext`` in the app).
-        locale: The locale for numbers (``tr``: ``1.234``).
+        locale: The locale for numbers (``tr``: ``1.234``); a right-to-left language
+            (``ar``) sets the report right to left.
 
     Returns:
         The PDF file's bytes.
     """
+    token = _rtl.set(bidi.is_rtl_language(locale))
+    try:
+        return _render(report, translate, locale)
+    finally:
+        _rtl.reset(token)
+
+
+def _render(report: Report, translate: Translate, locale: str) -> bytes:
     _register_fonts()
+    rtl = _rtl.get()
     styles = _styles()
     _ = translate
     meta = report.meta
@@ -171,12 +203,19 @@ def render_pdf(report: Report, *, translate: Translate = untranslated, locale: s
         canvas.saveState()
         canvas.setFont(_FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(doc.leftMargin, height - 12 * mm, header)
+        start, end = doc.leftMargin, width - doc.rightMargin
+        if rtl:  # the header reads from the right
+            canvas.drawRightString(end, height - 12 * mm, _label(header))
+        else:
+            canvas.drawString(start, height - 12 * mm, _label(header))
         if draft:
             canvas.setFillColor(colors.HexColor("#b00020"))
-            canvas.drawRightString(width - doc.rightMargin, height - 12 * mm, _(DRAFT))
+            if rtl:
+                canvas.drawString(start, height - 12 * mm, _label(_(DRAFT)))
+            else:
+                canvas.drawRightString(end, height - 12 * mm, _label(_(DRAFT)))
             canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawCentredString(width / 2, 10 * mm, _(PAGE) % {"page": doc.page})
+        canvas.drawCentredString(width / 2, 10 * mm, _label(_(PAGE) % {"page": doc.page}))
         canvas.restoreState()
 
     buffer = io.BytesIO()
@@ -194,22 +233,22 @@ def render_pdf(report: Report, *, translate: Translate = untranslated, locale: s
             PageTemplate(id="body", frames=[frame], onPage=decorate),
         ]
     )
-    story: list[Any] = [Spacer(1, 50 * mm), Paragraph(_escape(_(report.title)), styles["title"])]
-    story.append(Paragraph(_escape(meta.country), styles["subtitle"]))
-    story.append(Paragraph(_escape(_(PERIOD_LINE) % {"period": meta.period}), styles["subtitle"]))
+    story: list[Any] = [Spacer(1, 50 * mm), _para(_escape(_(report.title)), styles["title"])]
+    story.append(_para(_escape(meta.country), styles["subtitle"]))
+    story.append(_para(_escape(_(PERIOD_LINE) % {"period": meta.period}), styles["subtitle"]))
     story.append(Spacer(1, 8 * mm))
     story.append(
-        Paragraph(
+        _para(
             _escape(_(EDITION_LINE) % {"edition": meta.edition, "date": meta.reference_date}),
             styles["body"],
         )
     )
     if draft:
-        story.append(Paragraph(_escape(_(DRAFT)), styles["draft"]))
+        story.append(_para(_escape(_(DRAFT)), styles["draft"]))
     story += [NextPageTemplate("body"), PageBreak()]
     contents = TableOfContents()
     contents.levelStyles = [styles["toc1"]]
-    story += [Paragraph(_escape(_(CONTENTS)), styles["h2"]), contents, PageBreak()]
+    story += [_para(_escape(_(CONTENTS)), styles["h2"]), contents, PageBreak()]
     flags: set[str] = set()
     for section in report.sections:
         for block in section.blocks:
@@ -227,32 +266,31 @@ def _block(
 ) -> list[Any]:
     if isinstance(block, Heading):
         prefix = "" if part == "summary" else f"{part}. "
-        return [Paragraph(_escape(prefix + _(block.text)), styles["h1"])]
+        return [_para(_escape(prefix + _(block.text)), styles["h1"])]
     if isinstance(block, TextBlock):
-        out: list[Any] = [Paragraph(_escape(_(block.label)), styles["h2"])]
+        out: list[Any] = [_para(_escape(_(block.label)), styles["h2"])]
         if block.missing:
-            return [*out, Paragraph(_escape(_(NOT_WRITTEN)), styles["missing"])]
+            note = NOT_PUBLISHED if block.unpublished else NOT_WRITTEN
+            return [*out, _para(_escape(_(note)), styles["missing"])]
         for paragraph in block.text.split("\n\n"):
-            out.append(Paragraph(_escape(paragraph).replace("\n", "<br/>"), styles["body"]))
+            out.append(_para(_escape(paragraph).replace("\n", "<br/>"), styles["body"]))
         return out
     if isinstance(block, HighlightList):
         return [
-            Paragraph(_escape(h.text(_, locale)), styles["item"], bulletText="•")
+            _para(_escape(h.text(_, locale)), styles["item"], bulletText="•")
             for h in block.highlights
         ]
     if isinstance(block, TableBlock):
         return _table(block, styles, _, locale)
     if isinstance(block, ChartBlock):
-        return [
-            KeepTogether([Paragraph(_escape(_(block.title)), styles["h2"]), _chart(block, locale)])
-        ]
+        return [KeepTogether([_para(_escape(_(block.title)), styles["h2"]), _chart(block, locale)])]
     if isinstance(block, SourceNote):
-        return [Paragraph(_escape(block.message.text(_)), styles["small"])]
+        return [_para(_escape(block.message.text(_)), styles["small"])]
     if isinstance(block, DataGapList):
         if not block.gaps:
-            return [Paragraph(_escape(_(NO_GAPS)), styles["body"])]
+            return [_para(_escape(_(NO_GAPS)), styles["body"])]
         return [
-            Paragraph(
+            _para(
                 _escape(f"{_(gap.section)} — {_(gap.item)}: {gap.reason.text(_)}"),
                 styles["item"],
                 bulletText="•",
@@ -271,23 +309,27 @@ def _table(
     block: TableBlock, styles: Mapping[str, ParagraphStyle], _: Translate, locale: str
 ) -> list[Any]:
     cell = styles["cell"]
-    header = [Paragraph("", cell)] + [
-        Paragraph(f"<b>{_escape(c)}</b>", cell) for c in block.columns
-    ]
+    header = [_para("", cell)] + [_para(f"<b>{_escape(c)}</b>", cell) for c in block.columns]
     rows: list[list[Any]] = [header]
     for row in block.rows:
         label = _escape(_(row.label) if row.total else row.label)
-        line: list[Any] = [Paragraph(f"<b>{label}</b>" if row.total else label, cell)]
+        line: list[Any] = [_para(f"<b>{label}</b>" if row.total else label, cell)]
         for value in row.cells:
             shown = NOT_AVAILABLE if value.value is None else _number(value.value, locale)
             flag = f" <font size=6>{value.flags}</font>" if value.flags else ""
-            line.append(Paragraph(f"{shown}{flag}", cell))
+            line.append(_para(f"{shown}{flag}", cell))
         rows.append(line)
     first = 55 * mm
     rest = (A4[0] - 40 * mm - first) / max(len(block.columns), 1)
-    table = Table(rows, colWidths=[first] + [rest] * len(block.columns), repeatRows=1)
+    widths = [first] + [rest] * len(block.columns)
+    numbers = ("ALIGN", (1, 0), (-1, -1), "RIGHT")
+    if _rtl.get():  # the row labels on the right, the periods read from the right
+        rows = [row[::-1] for row in rows]
+        widths = widths[::-1]
+        numbers = ("ALIGN", (0, 0), (-2, -1), "RIGHT")
+    table = Table(rows, colWidths=widths, repeatRows=1)
     style = [
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        numbers,
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#333333")),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f8")]),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
@@ -300,9 +342,9 @@ def _table(
     notes = [_(UNIT_LINE) % {"unit": unit}] if block.unit else []
     if block.omitted_rows:
         notes.append(_(MORE_ROWS) % {"count": block.omitted_rows})
-    out: list[Any] = [Paragraph(_escape(_(block.title)), styles["h2"]), table]
+    out: list[Any] = [_para(_escape(_(block.title)), styles["h2"]), table]
     if notes:
-        out.append(Paragraph(_escape(" ".join(notes)), styles["small"]))
+        out.append(_para(_escape(" ".join(notes)), styles["small"]))
     return out
 
 
@@ -313,13 +355,19 @@ def _legend(flags: set[str], styles: Mapping[str, ParagraphStyle], _: Translate)
     lines += [(symbol, _(FLAG_MEANINGS[symbol])) for symbol in FLAG_MEANINGS if symbol in flags]
     if not lines:
         return []
-    out: list[Any] = [Paragraph(_escape(_(LEGEND_TITLE)), styles["h2"])]
+    out: list[Any] = [_para(_escape(_(LEGEND_TITLE)), styles["h2"])]
     for symbol, meaning in lines:
-        out.append(Paragraph(f"<b>{_escape(symbol)}</b> — {_escape(meaning)}", styles["body"]))
+        out.append(_para(f"<b>{_escape(symbol)}</b> — {_escape(meaning)}", styles["body"]))
     return out
 
 
 # --- charts ---------------------------------------------------------------------------------
+
+
+def _string(x: float, y: float, text: str, **kwargs: Any) -> String:
+    """A chart label, Arabic shaped and in reading order."""
+    return String(x, y, _label(text), **kwargs)
+
 
 _WIDTH: Final = float(A4[0] - 40 * mm)
 
@@ -334,7 +382,7 @@ def _chart(block: ChartBlock, locale: str) -> Drawing:
     else:
         drawing = _tile_chart(values, locale)
     for n, line in enumerate(subtitle):
-        drawing.add(String(0, -10 - 9 * n, str(line), fontName=_FONT, fontSize=6.5))
+        drawing.add(_string(0, -10 - 9 * n, str(line), fontName=_FONT, fontSize=6.5))
     drawing.height += 0  # the subtitle lines hang below the origin
     drawing.translate(0, 10 + 9 * len(subtitle))
     drawing.height += 10 + 9 * len(subtitle)
@@ -355,7 +403,7 @@ def _line_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
         drawing.add(Line(left - 3, y, left, y, strokeWidth=0.5))
         label = _number(round(top * tick / 4), locale)
         drawing.add(
-            String(left - 5, y - 2.5, label, fontName=_FONT, fontSize=6.5, textAnchor="end")
+            _string(left - 5, y - 2.5, label, fontName=_FONT, fontSize=6.5, textAnchor="end")
         )
 
     def x(period: str) -> float:
@@ -364,7 +412,7 @@ def _line_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
     step = max(1, len(periods) // 12)
     for period in periods[::step]:
         drawing.add(
-            String(
+            _string(
                 x(period), bottom - 10, period, fontName=_FONT, fontSize=6.5, textAnchor="middle"
             )
         )
@@ -384,7 +432,7 @@ def _line_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
         if name:
             ly = bottom + height - 10 * n
             drawing.add(Rect(left + plot_w + 10, ly, 8, 4, fillColor=colour, strokeColor=None))
-            drawing.add(String(left + plot_w + 22, ly, name[:44], fontName=_FONT, fontSize=6.5))
+            drawing.add(_string(left + plot_w + 22, ly, name[:44], fontName=_FONT, fontSize=6.5))
     return drawing
 
 
@@ -406,7 +454,7 @@ def _bar_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
         y = drawing.height - (n + 1) * (bar + gap)
         width = plot_w * float(record["value"]) / top
         drawing.add(
-            String(
+            _string(
                 left - 5,
                 y + 3,
                 str(record.get("name", ""))[:30],
@@ -421,7 +469,7 @@ def _bar_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
         label = _number(float(record["value"]), locale) + (
             f" {record['flags']}" if record.get("flags") else ""
         )
-        drawing.add(String(left + width + 4, y + 3, label, fontName=_FONT, fontSize=7))
+        drawing.add(_string(left + width + 4, y + 3, label, fontName=_FONT, fontSize=7))
     return drawing
 
 
@@ -433,7 +481,9 @@ def _tile_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
     known = [float(v["value"]) for v in values if v.get("value") is not None]
     top = max(known, default=1.0) or 1.0
     for n, name in enumerate(NUTS1_REGIONS.values()):
-        label = String(n * tile_w + 2, drawing.height - 10, name[:16], fontName=_FONT, fontSize=5.5)
+        label = _string(
+            n * tile_w + 2, drawing.height - 10, name[:16], fontName=_FONT, fontSize=5.5
+        )
         drawing.add(label)
     light, dark = colors.HexColor("#deebf7"), colors.HexColor("#08519c")
     for record in values:
@@ -449,7 +499,7 @@ def _tile_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
             colors.white if value is not None and float(value) > 0.6 * top else colors.black
         )
         drawing.add(
-            String(
+            _string(
                 x + 1.5,
                 y + 8,
                 str(record["name"])[:13],
@@ -460,13 +510,13 @@ def _tile_chart(values: Sequence[Mapping[str, Any]], locale: str) -> Drawing:
         )
         shown = NOT_AVAILABLE if value is None else _number(float(value), locale)
         drawing.add(
-            String(x + 1.5, y + 2, shown, fontName=_FONT, fontSize=5, fillColor=text_colour)
+            _string(x + 1.5, y + 2, shown, fontName=_FONT, fontSize=5, fillColor=text_colour)
         )
     # The scale: lightest to darkest.
     drawing.add(Rect(0, 2, 60, 6, fillColor=light, strokeColor=None))
     drawing.add(Rect(60, 2, 60, 6, fillColor=dark, strokeColor=None))
-    drawing.add(String(0, 10, "0", fontName=_FONT, fontSize=5.5))
+    drawing.add(_string(0, 10, "0", fontName=_FONT, fontSize=5.5))
     drawing.add(
-        String(120, 10, _number(top, locale), fontName=_FONT, fontSize=5.5, textAnchor="end")
+        _string(120, 10, _number(top, locale), fontName=_FONT, fontSize=5.5, textAnchor="end")
     )
     return drawing

@@ -78,6 +78,8 @@ class ReportMeta:
         edition: The edition ("2025 edition", "1.0").
         source: The producer named in the source notes.
         final: A final report; refused while a required text is missing.
+        published_texts: The texts given are the published ones only: a slot without text
+            reads "not yet published" rather than "not yet written".
     """
 
     country: str
@@ -86,6 +88,7 @@ class ReportMeta:
     edition: str
     source: str = DEFAULT_SOURCE
     final: bool = False
+    published_texts: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,7 @@ class TextBlock:
     text: str
     required: bool
     kind: Literal["text"] = "text"
+    unpublished: bool = False  # missing because only published texts were given
 
     @property
     def missing(self) -> bool:
@@ -378,7 +382,15 @@ class _Builder:
         for block in template.blocks:
             if isinstance(block, TextSlot):
                 text = self.texts.get(block.slot, "").strip()
-                blocks.append(TextBlock(block.slot, block.label, text, block.required))
+                blocks.append(
+                    TextBlock(
+                        block.slot,
+                        block.label,
+                        text,
+                        block.required,
+                        unpublished=self.meta.published_texts and not text,
+                    )
+                )
             elif isinstance(block, KeyHighlights):
                 blocks.append(_KeySlot())
             elif isinstance(block, DataGapsItem):

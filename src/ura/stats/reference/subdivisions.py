@@ -3,8 +3,10 @@ foreigners per 1,000 residents computed from them.
 
 The data files (``data/tr_provinces.csv``, ``data/xk_municipalities.csv``) open with ``#``
 lines: the first names the table and its version, the rest document the columns and the
-sources. A population figure is ``verified`` (copied from the statistical office's table),
-``check`` (from a secondary source quoting it) or ``missing`` (no figure rather than a guess).
+sources. A population figure is ``verified`` (copied from a reproduction of the statistical
+office's table and checked against its published total), ``check`` (plausible but not confirmed
+as a count: a secondary source quoting it, or the office's own estimate) or ``missing`` (no
+figure rather than a guess).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Subdivision:
         nuts2: NUTS level-2 code (Türkiye only, else empty).
         nuts3: NUTS level-3 code (Türkiye only, else empty).
         name_alt: Another official name (Kosovo: the Serbian name), else empty.
+        office_code: The statistical office's own code where it is not ``code`` (Kosovo: the
+            Kosovo Agency of Statistics' municipality code, ``ask_code``), else empty.
     """
 
     code: str
@@ -61,6 +65,7 @@ class Subdivision:
     nuts2: str = ""
     nuts3: str = ""
     name_alt: str = ""
+    office_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +170,7 @@ def _row(record: Mapping[str, str | None], where: str) -> Subdivision:
         nuts2=(record.get("nuts2") or "").strip(),
         nuts3=(record.get("nuts3") or "").strip(),
         name_alt=(record.get("name_sr") or "").strip(),
+        office_code=(record.get("ask_code") or "").strip(),
     )
 
 
