@@ -252,7 +252,7 @@ def seed_cases(*, staff: Staff, cases: int, progress: Callable[[str], None]) -> 
                 f"{prefix}-{opened_on.year}-{number:06d}\t{procedure}\t1\t{state}\t{priority}\t"
                 f"{flags}\t{data}\t{opened_on.isoformat()}\t"
                 f"{_ts(closed_on, rng) if closed_on else chr(92) + 'N'}\t"
-                f"{'t' if restricted else 'f'}\n"
+                f"{'t' if restricted else 'f'}\t\\N\n"  # nearest_due_on: after the deadlines
             )
 
     def person_lines() -> Iterator[str]:
@@ -345,6 +345,15 @@ def seed_cases(*, staff: Staff, cases: int, progress: Callable[[str], None]) -> 
         ("events", CaseEvent, event_lines()),
     ):
         counts[name] = _copy(model._meta.db_table, columns(model), lines, show(name))
+
+    # Each case's nearest running deadline, as workflow.deadlines_refresh keeps it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET nearest_due_on = d.nearest FROM ("
+            "SELECT case_id, MIN(due_on) AS nearest FROM cases_casedeadline "
+            "WHERE status IN ('open', 'due_soon', 'overdue') GROUP BY case_id) d "
+            "WHERE d.case_id = cases_case.id"
+        )
 
     # Referrals to another directorate's unit or to the shelter NGO, each with its grant:
     # the recipients see these cases only through the grant.

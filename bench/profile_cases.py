@@ -6,10 +6,11 @@ Run after ``cases_bench.py --seed-only`` (or ``--keep``):
 
 For each request the bench's load test makes (the work queue, case search and case page, as
 JSON and as HTML), made through Django's test client in this process by a caseworker (and the
-queue by a supervisor too): the median time, the CPU time of this process (the server's
-Python, without PostgreSQL's; less disturbed by other work on the machine than the time), the
-number of SQL queries and their time, the time spent appending to the audit trail and the
-audit events written. ``--profile NAME``
+queue by a supervisor too; the case both for a case referred to the caseworker's unit, which
+they may only view, and for an open case of their own unit, which they may change): the
+median time, the CPU time of this process (the server's Python, without PostgreSQL's; less
+disturbed by other work on the machine than the time), the number of SQL queries and their
+time, the time spent appending to the audit trail and the audit events written. ``--profile NAME``
 prints the functions that took the most time (cProfile) for that request.
 
 Settings are production's (``URA_ENV=production``, DEBUG off) on ``ura_bench_cases``, so the
@@ -89,17 +90,27 @@ def main(argv: list[str]) -> int:
     supervisor = User.objects.filter(username__startswith="bench.sup.").order_by("username").first()
     assert worker is not None and supervisor is not None, "seed the bench database first"
     case_id = cases_for(worker, "view").order_by("pk").values_list("pk", flat=True)[500]
+    # Most cases a caseworker opens are open cases of their own unit, which they may change:
+    # the page then offers every write form (case_id above is one referred to their unit).
+    unit_case_id = (
+        cases_for(worker, "change")
+        .filter(owning_unit_id=worker.unit_id, closed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[500]
+    )
     requests: list[tuple[str, Any, str]] = [
         ("api: work queue", worker, "/api/v1/cases/queue"),
         ("api: work queue (unit)", supervisor, "/api/v1/cases/queue?unit_wide=true"),
         ("api: case search", worker, "/api/v1/cases/?q=AS-2025-01&page=2"),
         ("api: case search (state)", worker, "/api/v1/cases/?state=screening&page=5"),
         ("api: case", worker, f"/api/v1/cases/{case_id}"),
+        ("api: case (own unit)", worker, f"/api/v1/cases/{unit_case_id}"),
         ("page: work queue", worker, "/cases/queue/"),
         ("page: work queue (unit)", supervisor, "/cases/queue/?unit=1"),
         ("page: case search", worker, "/cases/?q=AS-2025-01&page=2"),
         ("page: case search (state)", worker, "/cases/?state=screening&page=5"),
         ("page: case", worker, f"/cases/{case_id}/"),
+        ("page: case (own unit)", worker, f"/cases/{unit_case_id}/"),
     ]
     clients: dict[int, Client] = {}
     for user in (worker, supervisor):

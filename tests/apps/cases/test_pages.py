@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
@@ -532,8 +533,15 @@ def test_registered_panels_and_transition_pages_appear_on_the_case_page(
     panels.register_panel(
         "pagetest",
         lambda request, case: [
-            panels.Panel("Late panel", "cases/_deadline.html", {"status": "met_late"}, order=600),
-            panels.Panel("Early panel", "cases/_deadline.html", {"status": "overdue"}, order=200),
+            panels.Panel(
+                "Late panel", "cases/_folded.html", {"case": case, "title": "Late form"}, order=600
+            ),
+            panels.Panel(
+                "Early panel",
+                "cases/_folded.html",
+                {"case": case, "title": "Early form"},
+                order=200,
+            ),
         ],
     )
     panels.register_transition_page("pagetest", "interview", lambda request, case: "/elsewhere/")
@@ -541,7 +549,15 @@ def test_registered_panels_and_transition_pages_appear_on_the_case_page(
     text = _text(login(Client(), worker).get(f"/cases/{case.pk}/"))
     early, history, late = (text.index(s) for s in ("Early panel", "<h2>History", "Late panel"))
     assert early < history < late
-    assert "<strong>Overdue</strong>" in text[early:history]
-    assert "Met late" in text[late:]
+    assert "Early form" in text[early:history]
+    assert "Late form" in text[late:]
     assert 'href="/elsewhere/"' in text
     assert "t-interview-data:interview.date" not in text
+
+
+def test_a_deadline_status_is_shown_in_words_strong_when_pressing() -> None:
+    shown = Template("{% load cases %}{{ status|deadline_status }}")
+    assert shown.render(Context({"status": "overdue"})) == "<strong>Overdue</strong>"
+    assert shown.render(Context({"status": "due_soon"})) == "<strong>Due soon</strong>"
+    assert shown.render(Context({"status": "met_late"})) == "Met late"
+    assert shown.render(Context({"status": "<b>new</b>"})) == "&lt;b&gt;new&lt;/b&gt;"

@@ -170,7 +170,10 @@ def test_a_referral_is_accepted_and_completed_by_its_recipient(
 ) -> None:
     make_consent(case=case, kind="referral")
     referring = login(Client(), worker)
-    assert f"unit:{ngo_unit.pk}" in referring.get(f"/cases/{case.pk}/").content.decode()
+    # The case page folds the referral form away; opened, it offers the shelter's unit.
+    form_url = f"/cases/{case.pk}/referrals?version=1"
+    assert f'href="{form_url}"' in referring.get(f"/cases/{case.pk}/").content.decode()
+    assert f"unit:{ngo_unit.pk}" in referring.get(form_url).content.decode()
     referring.post(
         f"/cases/{case.pk}/referrals",
         {"version": 1, "recipient": f"unit:{ngo_unit.pk}", "service": "legal aid"},

@@ -368,10 +368,7 @@ def queue(
             actor=request.user, unit_wide=unit_wide, due_before=due_before, limit=limit
         )
         return {
-            "results": [
-                {**_case_json(request, c), "next_due_on": getattr(c, "next_due_on", None)}
-                for c in cases
-            ]
+            "results": [{**_case_json(request, c), "next_due_on": c.nearest_due_on} for c in cases]
         }
 
 

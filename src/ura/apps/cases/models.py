@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from ura.apps.core.protected import ProtectedModel, Sensitivity, sensitive
@@ -26,6 +26,16 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+#: Urgent first, then high, then normal: the work queue's first sort key. An expression the
+#: queue's index (``case_open_queue``) holds, so that the queue reads its cases in order.
+PRIORITY_RANK = models.Case(
+    When(priority=Priority.URGENT, then=Value(0)),
+    When(priority=Priority.HIGH, then=Value(1)),
+    default=Value(2),
+    output_field=models.IntegerField(),
+)
 
 
 class Vulnerability(models.TextChoices):
@@ -77,6 +87,19 @@ class Case(ProtectedModel):
         default=False,
         help_text=_("Only assigned users and explicit grantees see a restricted case"),
     )
+    # The work queue's second sort key, kept here rather than looked up per case: at a million
+    # cases the lookup read every candidate case's deadlines to rank them (a unit's 10,000
+    # open cases for 25 shown) and kept the queue from reading its index in order.
+    nearest_due_on = models.DateField(
+        _("nearest due date"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The earliest due date of the case's running deadlines; kept by "
+            "cases.workflow.deadlines_refresh"
+        ),
+    )
 
     class Meta(ProtectedModel.Meta):
         ordering = ["-opened_on", "-pk"]
@@ -90,12 +113,17 @@ class Case(ProtectedModel):
             models.Index(fields=["owning_unit", "state"]),
             models.Index(fields=["owning_agency", "state"]),
             models.Index(fields=["procedure_code", "state"]),
-            # The unit-wide work queue reads a unit's open cases: at a million cases the
-            # unit's closed ones, read and thrown away, were most of its cost.
+            # The unit-wide work queue reads a unit's open cases in its order (priority,
+            # nearest due date, age) and stops at the first 25 the user may see; a unit's
+            # closed cases are not in it. It serves whatever else reads a unit's open cases.
             models.Index(
-                fields=["owning_unit"],
+                F("owning_unit"),
+                PRIORITY_RANK,
+                F("nearest_due_on"),
+                F("opened_on"),
+                F("id"),
                 condition=Q(closed_at__isnull=True),
-                name="case_open_by_unit",
+                name="case_open_queue",
             ),
         ]
 
@@ -185,7 +213,17 @@ class CaseAssignment(models.Model):
                 name="case_assignment_active_once",
             )
         ]
-        indexes = [models.Index(fields=["user", "ended_at"])]
+        # Every need-to-know filter reads a user's current assignments as a set of case ids
+        # (cases.access.case_filter), and the work queue twice: with the case ids in the
+        # index (in place of one on user and ended_at) they are read from it alone, not from
+        # a table row per assignment (a caseworker's 1,100 rows lay in as many pages).
+        indexes = [
+            models.Index(
+                fields=["user", "case"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_current_by_user",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} -> user {self.user_id}"

@@ -9,22 +9,11 @@ from typing import TYPE_CHECKING, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import (
-    Count,
-    DateField,
-    IntegerField,
-    Min,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Count, QuerySet, Window
 
 from ura.apps.cases.access import cases_for, history_filter
 from ura.apps.cases.models import (
-    RUNNING_DEADLINES,
+    PRIORITY_RANK,
     Case,
     CaseAssignment,
     CaseDeadline,
@@ -35,7 +24,6 @@ from ura.apps.cases.models import (
     CaseTask,
     Consent,
     Notification,
-    Priority,
     Referral,
     Transfer,
     Vulnerability,
@@ -134,14 +122,6 @@ def case_page(
     return result
 
 
-_PRIORITY_RANK = models.Case(
-    When(priority=Priority.URGENT, then=Value(0)),
-    When(priority=Priority.HIGH, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-
-
 #: How many cases the work queue lists: what a person reads at once. Every case listed is an
 #: audit event, and the queue is the page opened most often.
 QUEUE_LENGTH = 25
@@ -159,8 +139,8 @@ def work_queue(
 ) -> list[Case]:
     """The first ``limit`` (at most ``QUEUE_LENGTH_MAX``) open cases the actor works on —
     assigned to them, or with ``unit_wide`` every open case of their unit they may see — most
-    urgent first, then by the nearest open deadline (``next_due_on``), then oldest. Each case
-    listed is audited as shown.
+    urgent first, then by the nearest running deadline (``Case.nearest_due_on``), then oldest.
+    Each case listed is audited as shown.
 
     Raises:
         PermissionDenied: the actor may not view cases.
@@ -176,29 +156,19 @@ def work_queue(
                 "case_id"
             )
         )
-    # The nearest running deadline per case as a subquery, not a join and GROUP BY: grouping
-    # grouped every column of every open case (and its agency and unit) to sort them, ten
-    # times the cost of looking up each case's deadlines by index.
-    nearest = (
-        CaseDeadline.objects.filter(case_id=OuterRef("pk"), status__in=RUNNING_DEADLINES)
-        .order_by()
-        .values("case_id")
-        .annotate(nearest=Min("due_on"))
-        .values("nearest")
-    )
-    cases = cases.annotate(
-        next_due_on=Subquery(nearest, output_field=DateField()),
-        priority_rank=_PRIORITY_RANK,
-    )
+    # The nearest running deadline is the case's own column (kept by deadlines_refresh), not
+    # looked up per case: the order is then that of the index of a unit's open cases
+    # (case_open_queue), which the unit-wide queue reads until it has its first cases.
+    cases = cases.annotate(priority_rank=PRIORITY_RANK)
     if due_before is not None:
-        cases = cases.filter(next_due_on__lte=due_before)
+        cases = cases.filter(nearest_due_on__lte=due_before)
     # Agencies and units fetched for the chosen cases afterwards (prefetch), not joined to
     # every candidate: PostgreSQL underestimates how many cases pass the need-to-know filter
     # and joins them by nested loops over all units and agencies, which cost more than the
     # queue itself.
     chosen: list[Case] = list(
         cases.prefetch_related("owning_agency", "owning_unit").order_by(
-            "priority_rank", "next_due_on", "opened_on", "pk"
+            "priority_rank", "nearest_due_on", "opened_on", "pk"
         )[: max(1, min(limit, QUEUE_LENGTH_MAX))]
     )
     audit_records_shown(

@@ -39,9 +39,7 @@ from ura.apps.cases.forms import (
     DocumentForm,
     NoteForm,
     PersonSearchForm,
-    ReferralForm,
     TaskForm,
-    TransferForm,
     TransitionForm,
 )
 from ura.apps.cases.models import (
@@ -525,12 +523,6 @@ def _detail_context(
             initial={**initial, "given_on": timezone.localdate()},
             person_ids=[p.person_id for p in found.persons],
             agencies=sorted({(r.agency_id, r.agency_name) for r in recipients}, key=lambda a: a[1]),
-        ),
-        "referral_form": ReferralForm(
-            initial=initial, auto_id="referral-%s", recipients=recipients
-        ),
-        "transfer_form": TransferForm(
-            initial=initial, auto_id="transfer-%s", recipients=recipients
         ),
         "referrals": _referral_rows(request, found.referrals, can_change),
         "transfers": _transfer_rows(request, found.transfers),

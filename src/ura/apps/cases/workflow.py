@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +20,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from ura.apps.cases.models import CaseDeadline, CaseEvent, CaseEventKind, Consent
+from ura.apps.cases.models import (
+    RUNNING_DEADLINES,
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    CaseEventKind,
+    Consent,
+)
 from ura.casework.calendar import WorkingCalendar
 from ura.casework.deadlines import CaseEventFact, compute_deadlines
 from ura.casework.procedures import (
@@ -35,9 +42,6 @@ from ura.casework.procedures import (
     check_transition,
     consent_override_used,
 )
-
-if TYPE_CHECKING:
-    from ura.apps.cases.models import Case
 
 #: Procedures whose cases are always restricted: a trafficking victim's identity is the most
 #: sensitive data in the system, shown only to assigned users (PROCEDURES.md §2).
@@ -318,7 +322,8 @@ def case_event_facts(case: Case) -> list[CaseEventFact]:
 
 
 def deadlines_refresh(case: Case, *, today: dt.date | None = None) -> list[CaseDeadline]:
-    """Recompute the case's deadlines and store them in place of the previous ones."""
+    """Recompute the case's deadlines and store them in place of the previous ones, and the
+    nearest due date of those still running on the case (``Case.nearest_due_on``)."""
     today = today or timezone.localdate()
     procedure = procedure_of(case)
     computed = compute_deadlines(
@@ -329,6 +334,11 @@ def deadlines_refresh(case: Case, *, today: dt.date | None = None) -> list[CaseD
         data=case.data,
     )
     CaseDeadline.objects.filter(case=case).delete()
+    # The work queue sorts by the nearest running deadline (Case.nearest_due_on): every
+    # change of a case's deadlines passes here, so the case keeps it in step.
+    running = [d.due_on for d in computed if d.status in RUNNING_DEADLINES and d.due_on]
+    case.nearest_due_on = min(running, default=None)
+    Case.objects.filter(pk=case.pk).update(nearest_due_on=case.nearest_due_on)
     return CaseDeadline.objects.bulk_create(
         [
             CaseDeadline(

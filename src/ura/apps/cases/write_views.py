@@ -1,6 +1,12 @@
 """The small write forms of the case page: each a POST naming the case version the user
 read, calling one service and going back to the case page with what happened.
 
+The forms the case page folds away (changing the priority, adding a person, referring,
+transferring) are not built with the page: a GET of the address a form posts to shows it,
+as the fragment the page's ``<details>`` loads when opened (htmx), or without JavaScript as a
+page of its own. The hand-off forms list every unit of every agency, and built on every view
+of a case they were about a third of the page's server time.
+
 Outside ATOMIC_REQUESTS like every case page (see ``cases.views``).
 """
 
@@ -11,11 +17,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
@@ -36,6 +44,7 @@ from ura.apps.cases.forms import (
     TransferForm,
     VersionedForm,
 )
+from ura.apps.cases.models import Case
 from ura.apps.cases.views import conflict_message
 
 
@@ -78,6 +87,48 @@ def _write(
 
 def _posted(request: HttpRequest, form_class: type[VersionedForm], **kwargs: Any) -> Any:
     return form_class(request.POST, request.FILES or None, **kwargs)
+
+
+# --- The forms the case page folds away, shown on demand ----------------------------------------
+
+
+def _folded_case(request: HttpRequest, case_id: int) -> tuple[Case, int]:
+    """The case a folded form is asked for — loaded for change and audited as shown (the
+    form names it) — and the version the user read on the case page (``?version=``), which
+    the form carries back: a change made since that page was read is then a conflict, as
+    with the forms built with the page."""
+    case = access_case_by_id(request.user, case_id, action="change", shown=True)
+    try:
+        version = int(request.GET.get("version", ""))
+    except ValueError:
+        version = case.version
+    return case, max(0, version)
+
+
+def _folded_form(
+    request: HttpRequest,
+    case: Case,
+    form: VersionedForm,
+    *,
+    title: str | Promise,
+    submit: str | Promise,
+    help_text: str | Promise = "",
+) -> HttpResponse:
+    """The form alone for the page's ``<details>`` (an htmx request), else a page of its own."""
+    context = {
+        "case": case,
+        "form": form,
+        "action": request.path,
+        "title": title,
+        "submit": submit,
+        "help": help_text,
+    }
+    fragment = request.headers.get("HX-Request") == "true"
+    response = render(
+        request, "cases/_folded_form.html" if fragment else "cases/folded_form.html", context
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @transaction.non_atomic_requests
@@ -219,8 +270,25 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
 
 @transaction.non_atomic_requests
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def referral_submit(request: HttpRequest, case_id: int) -> HttpResponse:
+    if request.method == "GET":
+        case, version = _folded_case(request, case_id)
+        return _folded_form(
+            request,
+            case,
+            ReferralForm(
+                initial={"version": version},
+                auto_id="referral-%s",
+                recipients=overview.handoff_recipients(actor=request.user),
+            ),
+            title=_("Refer the case"),
+            submit=_("Refer"),
+            help_text=_(
+                "A referral needs a recorded consent of a person of the case (referral), "
+                "unless your role may override it with a reason; every override is audited."
+            ),
+        )
     form = _posted(
         request, ReferralForm, recipients=overview.handoff_recipients(actor=request.user)
     )
@@ -268,8 +336,24 @@ def referral_step(request: HttpRequest, case_id: int, referral_id: int, step: st
 
 @transaction.non_atomic_requests
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def transfer_request(request: HttpRequest, case_id: int) -> HttpResponse:
+    if request.method == "GET":
+        case, version = _folded_case(request, case_id)
+        # The case page offers a transfer only to the owning agency's people.
+        if case.owning_agency_id != getattr(request.user, "agency_id", None):
+            raise PermissionDenied("Only the owning agency transfers a case.")
+        return _folded_form(
+            request,
+            case,
+            TransferForm(
+                initial={"version": version},
+                auto_id="transfer-%s",
+                recipients=overview.handoff_recipients(actor=request.user),
+            ),
+            title=_("Transfer the case to another agency"),
+            submit=_("Request the transfer"),
+        )
     form = _posted(
         request, TransferForm, recipients=overview.handoff_recipients(actor=request.user)
     )
@@ -352,8 +436,19 @@ def unassign(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
 
 @transaction.non_atomic_requests
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def person_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    if request.method == "GET":
+        case, version = _folded_case(request, case_id)
+        return _folded_form(
+            request,
+            case,
+            PersonAddForm(
+                initial={"version": version, "household_group": "1"}, auto_id="person-%s"
+            ),
+            title=_("Add a family or household member"),
+            submit=_("Add to the case"),
+        )
     form = _posted(request, PersonAddForm)
     return _write(
         request,
@@ -389,8 +484,27 @@ def person_remove(request: HttpRequest, case_id: int, person_id: str) -> HttpRes
 
 @transaction.non_atomic_requests
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
+    if request.method == "GET":
+        case, version = _folded_case(request, case_id)
+        # Offered to those who may see the flags (health data) only, as on the case page.
+        if selectors.visible_vulnerabilities(request.user, case) is None:
+            raise PermissionDenied("You may not see the vulnerabilities.")
+        return _folded_form(
+            request,
+            case,
+            CaseUpdateForm(
+                initial={
+                    "version": version,
+                    "priority": case.priority,
+                    "vulnerabilities": case.vulnerabilities,
+                },
+                auto_id="update-%s",
+            ),
+            title=_("Change the priority or the vulnerabilities"),
+            submit=_("Save"),
+        )
     form = _posted(request, CaseUpdateForm)
     return _write(
         request,
