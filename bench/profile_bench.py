@@ -24,7 +24,6 @@ both columns are measured, not added up. The protected tables of both must be id
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pickle
 import subprocess
@@ -39,7 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from linkage_bench import write_section
-from stats_bench import END, EVENTS_PER_PERSON, ROOT, START, peak_mb, run_pandas
+from stats_bench import (
+    END,
+    EVENTS_PER_PERSON,
+    ROOT,
+    START,
+    ensure_microdata,
+    peak_mb,
+    run_pandas,
+)
 
 from ura.stats.compute import Microdata, compute_tables
 from ura.stats.definitions import Measure, TableDefinition, linked_groups, load_definitions
@@ -47,7 +54,6 @@ from ura.stats.derived import protect_derived
 from ura.stats.profile import ReportMeta, build_report, load_template, render_html, render_pdf
 from ura.stats.protection import protect_counts
 from ura.stats.reference.unhcr import load_unhcr_context
-from ura.synth.microdata import write_microdata
 
 SECTION = "## Migration profile with disclosure control"
 PERIOD = str(END.year)
@@ -172,16 +178,7 @@ def main() -> None:
     if args.child:
         child(args.child[0], data, Path(args.child[1]))
         return
-    marker = data / "manifest.json"
-    if marker.exists():
-        manifest = json.loads(marker.read_text())
-    else:
-        started = time.perf_counter()
-        files = write_microdata(data, persons)
-        manifest = {"persons": files.person_count, "events": files.event_count,
-                    "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
-        marker.write_text(json.dumps(manifest))
-    print(f"microdata: {manifest}", flush=True)
+    manifest = ensure_microdata(data, persons)
 
     results: dict[str, dict[str, Any]] = {}
     for kind in ("duckdb", *(() if args.skip_pandas else ("pandas",))):

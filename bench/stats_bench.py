@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -232,6 +233,24 @@ def compare(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> list[str]
     return differing
 
 
+def ensure_microdata(data: Path, persons: int) -> dict[str, Any]:
+    """Write the synthetic microdata into ``data`` unless the same size is there; its
+    manifest (persons, events and, when written, the seconds it took)."""
+    marker = data / "manifest.json"
+    if marker.exists():
+        manifest: dict[str, Any] = json.loads(marker.read_text())
+        generated = "reused"
+    else:
+        started = time.perf_counter()
+        files = write_microdata(data, persons)
+        manifest = {"persons": files.person_count, "events": files.event_count,
+                    "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+        marker.write_text(json.dumps(manifest))
+        generated = "written"
+    print(f"microdata {generated}: {manifest}", flush=True)
+    return manifest
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
@@ -246,18 +265,7 @@ def main() -> None:
         child(args.child[0], data, Path(args.child[1]))
         return
 
-    marker = data / "manifest.json"
-    if marker.exists():
-        manifest = json.loads(marker.read_text())
-        generated = "reused"
-    else:
-        started = time.perf_counter()
-        files = write_microdata(data, persons)
-        manifest = {"persons": files.person_count, "events": files.event_count,
-                    "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
-        marker.write_text(json.dumps(manifest))
-        generated = "written"
-    print(f"microdata {generated}: {manifest}", flush=True)
+    manifest = ensure_microdata(data, persons)
 
     results = {}
     for kind in ("duckdb", *(() if args.skip_pandas else ("pandas",))):
