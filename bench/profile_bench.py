@@ -23,10 +23,8 @@ both columns are measured, not added up. The protected tables of both must be id
 # ruff: noqa: T201 - a command-line report
 from __future__ import annotations
 
-import argparse
 import os
 import pickle
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from linkage_bench import write_section
 from stats_bench import (
     END,
-    EVENTS_PER_PERSON,
-    ROOT,
     START,
+    bench_arguments,
     ensure_microdata,
     peak_mb,
+    run_children,
     run_pandas,
 )
 
@@ -166,34 +164,13 @@ def same_protection(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> l
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument("--data", type=Path, default=ROOT / "var" / "bench" / "stats")
-    parser.add_argument("--skip-pandas", action="store_true")
-    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
-    parser.add_argument("--child", nargs=2, metavar=("KIND", "OUT"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    persons = round(args.events / EVENTS_PER_PERSON)
-    data = args.data / f"persons-{persons}"
+    args, data, persons = bench_arguments(__doc__)
     if args.child:
         child(args.child[0], data, Path(args.child[1]))
         return
     manifest = ensure_microdata(data, persons)
 
-    results: dict[str, dict[str, Any]] = {}
-    for kind in ("duckdb", *(() if args.skip_pandas else ("pandas",))):
-        out = data / f"profile-{kind}.pickle"
-        load = os.getloadavg()[0]
-        print(f"{kind}:", flush=True)
-        subprocess.run(  # noqa: S603 - this script, with our own arguments
-            [sys.executable, __file__, "--events", str(args.events), "--data", str(args.data),
-             "--child", kind, str(out)],
-            check=True,
-        )  # fmt: skip
-        with out.open("rb") as handle:
-            results[kind] = pickle.load(handle)  # noqa: S301 - written by our own child
-        out.unlink()
-        results[kind]["load"] = load
+    results = run_children(__file__, args, data)
 
     duck = results["duckdb"]
     base = results.get("pandas")

@@ -251,8 +251,10 @@ def ensure_microdata(data: Path, persons: int) -> dict[str, Any]:
     return manifest
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def bench_arguments(description: str | None) -> tuple[argparse.Namespace, Path, int]:
+    """The statistics benches' command line: the arguments, the microdata folder and the
+    number of persons."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--data", type=Path, default=ROOT / "var" / "bench" / "stats")
     parser.add_argument("--skip-pandas", action="store_true")
@@ -260,19 +262,19 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("KIND", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     persons = round(args.events / EVENTS_PER_PERSON)
-    data = args.data / f"persons-{persons}"
-    if args.child:
-        child(args.child[0], data, Path(args.child[1]))
-        return
+    return args, args.data / f"persons-{persons}", persons
 
-    manifest = ensure_microdata(data, persons)
 
-    results = {}
+def run_children(script: str, args: argparse.Namespace, data: Path) -> dict[str, dict[str, Any]]:
+    """Run ``script`` as a child process for DuckDB (and pandas unless skipped), each writing
+    its pickled result; the results by kind, with the load average at each one's start."""
+    results: dict[str, dict[str, Any]] = {}
     for kind in ("duckdb", *(() if args.skip_pandas else ("pandas",))):
-        out = data / f"result-{kind}.pickle"
+        out = data / f"{Path(script).stem}-{kind}.pickle"
         load = os.getloadavg()[0]
-        subprocess.run(  # noqa: S603 - this script, with our own arguments
-            [sys.executable, __file__, "--events", str(args.events), "--data", str(args.data),
+        print(f"{kind}:", flush=True)
+        subprocess.run(  # noqa: S603 - our own script, with our own arguments
+            [sys.executable, script, "--events", str(args.events), "--data", str(args.data),
              "--child", kind, str(out)],
             check=True,
         )  # fmt: skip
@@ -280,8 +282,21 @@ def main() -> None:
             results[kind] = pickle.load(handle)  # noqa: S301 - written by our own child
         out.unlink()
         results[kind]["load"] = load
-        print(f"{kind}: {results[kind]['seconds']:.1f} s, peak {results[kind]['peak_mb']:.0f} MB"
-              f" (load average {load:.2f} at start)", flush=True)  # fmt: skip
+    return results
+
+
+def main() -> None:
+    args, data, persons = bench_arguments(__doc__)
+    if args.child:
+        child(args.child[0], data, Path(args.child[1]))
+        return
+
+    manifest = ensure_microdata(data, persons)
+
+    results = run_children(__file__, args, data)
+    for kind, r in results.items():
+        print(f"{kind}: {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB"
+              f" (load average {r['load']:.2f} at start)", flush=True)  # fmt: skip
 
     duck = results["duckdb"]
     cells = sum(len(t) for t in duck["tables"].values())
